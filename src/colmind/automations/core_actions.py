@@ -1,0 +1,35 @@
+"""The ``core`` automation: ``cm uid core``, ``cm version``, ``cm test core``, ``cm init``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from colmind.automations.base import Automation, is_console
+from colmind.console import say
+
+
+class CoreAutomation(Automation):
+    """colmind itself."""
+
+    def uid(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Print a new CM UID."""
+        from colmind.store.ids import gen_uid
+
+        value = gen_uid()
+        if is_console(i):
+            say(value)
+        return {"return": 0, "uid": value}
+
+    def init(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Check the installation; creates ``$CM_REPOS`` and the local repo. Never installs anything."""
+        import shutil
+
+        repos = self.core.repos
+        checks = {tool: bool(shutil.which(tool)) for tool in ("git", "python3", "wget", "curl")}
+        if is_console(i):
+            say("Checking platform information ...")
+            for tool, ok in checks.items():
+                say(f"  {tool}: {'found' if ok else 'NOT FOUND'}")
+            say(f"Repositories: {len(repos)} registered under {self.core.repos_path}")
+            say("[SUCCESS]")
+        return {"return": 0, "tools": checks}

@@ -1,0 +1,1 @@
+"""The ``cm`` command line: grammar, entry points and rendering."""

@@ -1,0 +1,110 @@
+"""Make ``import cmind`` / ``from mlc import utils`` resolve to colmind while a recipe runs.
+
+``recipe_imports()`` temporarily puts stand-in modules into ``sys.modules``:
+
+* ``cmind`` (``__version__`` "4.2.0", ``access(i)``, ``utils``) and ``cmind.utils``;
+* ``mlc`` (``access(i)``, ``utils``) and ``mlc.utils``;
+* ``utils`` (the MLC engine helpers, ``is_true``...) only when no real ``utils`` module is
+  importable, so a recipe's own ``utils.py`` is never shadowed.
+
+On exit of the outermost block ``sys.modules`` gets back exactly the entries it had for these
+names (a real cmind/mlcflow imported before or after the block is untouched). Nested use is
+allowed, from any thread; a lock guards the install/restore bookkeeping.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from colmind.compat import cmind_utils, mlc_utils
+
+CMIND_VERSION = "4.2.0"
+MLC_VERSION = "1.3.8"
+_NAMES = ("cmind", "cmind.utils", "mlc", "mlc.utils", "utils")
+_MISSING = object()
+_lock = threading.RLock()
+_depth = 0
+_saved: dict[str, Any] = {}
+
+
+def _access(i: Any) -> dict[str, Any]:
+    """Forward to ``colmind.api.access`` (imported lazily: it may not exist yet)."""
+    try:
+        from colmind import api  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return {"return": 1, "error": f"colmind.api.access is not available: {exc}"}
+    result: dict[str, Any] = api.access(i)
+    return result
+
+
+def _package(name: str, utils: ModuleType, **attrs: Any) -> ModuleType:
+    module = ModuleType(name, f"colmind stand-in for the {name} package")
+    module.__path__ = []  # a package, so ``import <name>.utils`` works
+    module.__package__ = name
+    module.utils = utils  # type: ignore[attr-defined]
+    module.access = _access  # type: ignore[attr-defined]
+    for key, value in attrs.items():
+        setattr(module, key, value)
+    return module
+
+
+def stand_in_modules() -> dict[str, ModuleType]:
+    """The stand-in modules by name (fresh package objects; the utils modules are shared)."""
+    cmind = _package("cmind", cmind_utils, __version__=CMIND_VERSION)
+    mlc = _package("mlc", mlc_utils, __version__=MLC_VERSION)
+    return {"cmind": cmind, "cmind.utils": cmind_utils, "mlc": mlc, "mlc.utils": mlc_utils,
+            "utils": mlc_utils}
+
+
+def _real_utils_importable() -> bool:
+    if "utils" in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec("utils") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _install() -> None:
+    modules = stand_in_modules()
+    if _real_utils_importable():
+        del modules["utils"]
+    for name in _NAMES:
+        _saved[name] = sys.modules.get(name, _MISSING)
+    sys.modules.update(modules)
+
+
+def _restore() -> None:
+    for name, old in _saved.items():
+        if old is _MISSING:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = old
+    _saved.clear()
+
+
+@contextmanager
+def recipe_imports() -> Iterator[None]:
+    """Inside the block ``cmind``/``mlc`` (and their ``utils``) are colmind's compat modules.
+
+    The lock only guards entering and leaving: threads may be inside at the same time, and the
+    stand-ins stay installed until the last one leaves.
+    """
+    global _depth
+    with _lock:
+        if _depth == 0:
+            _install()
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _restore()

@@ -1,0 +1,68 @@
+"""Settings from the environment (``CM_REPOS``, ``CM_DEBUG``, ``CM_INDEX``, ``CM_CONFIG``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from colmind.errors import CMError
+
+ACTION_SUBSTITUTIONS = {"ls": "search", "list": "search", "find": "search", "rm": "delete",
+                        "mv": "move", "ren": "move", "rename": "move", "cp": "copy"}
+INFO_CLI = "cm {action} {automation} {artifact(s)} {flags} @input.yaml @input.json"
+TRUE_WORDS = ("yes", "on", "true", "1")
+FALSE_WORDS = ("no", "off", "false", "0")
+
+
+def env_true(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in TRUE_WORDS
+
+
+@dataclass
+class Settings:
+    repos_path: Path
+    debug: bool = False
+    index: bool = True
+    cfg: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def action_substitutions(self) -> dict[str, str]:
+        subs = self.cfg.get("action_substitutions")
+        return subs if isinstance(subs, dict) else ACTION_SUBSTITUTIONS
+
+
+def default_repos_path() -> Path:
+    value = os.environ.get("CM_REPOS", "").strip()
+    return Path(value).expanduser() if value else Path(os.path.expanduser("~")) / "CM"
+
+
+def load_settings() -> Settings:
+    """Read the settings; a bad ``CM_CONFIG`` is a clear error (cmind crashes on it)."""
+    index_value = os.environ.get("CM_INDEX", "").strip().lower()
+    settings = Settings(repos_path=default_repos_path(), debug=env_true("CM_DEBUG"),
+                        index=index_value not in ("no", "off", "false"))
+    settings.cfg = {"action_substitutions": dict(ACTION_SUBSTITUTIONS), "info_cli": INFO_CLI,
+                    "error_prefix": "CM error:", "default_home_dir": "CM", "file_repos": "repos.json",
+                    "local_repo_name": "local", "repo_url_prefix": "https://github.com/",
+                    "repo_url_org": "mlcommons", "default_repo_pack": "cm.zip"}
+    config_file = os.environ.get("CM_CONFIG", "").strip()
+    if config_file:
+        settings.cfg.update(_load_config_file(config_file))
+    return settings
+
+
+def _load_config_file(path: str) -> dict[str, Any]:
+    from colmind.store.meta import load_json_or_yaml
+
+    if not os.path.isfile(path):
+        raise CMError(f"CM_CONFIG points to {path}, which does not exist (unset CM_CONFIG or create the file)")
+    if not (path.endswith(".json") or path.endswith(".yaml")):
+        raise CMError(f"CM_CONFIG file {path} must end with .json or .yaml")
+    data = load_json_or_yaml(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CMError(f"CM_CONFIG file {path} must hold a mapping of configuration keys")
+    return data

@@ -1,0 +1,344 @@
+"""The core object: registered repositories, the index, and artifact queries and writes.
+
+This is the typed API the automations and the script engine use; ``colmind.api.access`` is
+the dict boundary on top of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from colmind.config import Settings, load_settings
+from colmind.errors import AlreadyExists, AutomationNotFound, BadFile, CMError, NotFound
+from colmind.store import ids
+from colmind.store.index import Index
+from colmind.store.inherit import inherited_meta
+from colmind.store.lock import locked
+from colmind.store.meta import load_meta_pair, merge_dicts, save_meta_json, save_meta_yaml
+from colmind.store.model import Artifact, RepoInfo, Row
+from colmind.store.repos import Registry
+from colmind.store.scan import load_row, scan_repo
+from colmind.store.tags import TagQuery
+
+AUTOMATION_UID = "bbeb15d8f0a944a4"
+AUTOMATION_KEYS = frozenset({AUTOMATION_UID, "automation"})
+
+
+class Core:
+    """Repositories + index + artifact operations for one ``$CM_REPOS``."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.repos_path: Path = self.settings.repos_path
+        self.registry = Registry(self.repos_path)
+        self._repos: list[RepoInfo] | None = None
+        self.index: Index | None = Index(self.repos_path) if self.settings.index else None
+        self._synced: set[frozenset[str] | None] = set()
+        self._warned: set[str] = set()
+        self.depth = 0
+
+    # -- repositories ------------------------------------------------------------------------
+    @property
+    def repos(self) -> list[RepoInfo]:
+        if self._repos is None:
+            self.registry.ensure_layout()
+            self._repos = self.registry.load()
+            for warning in self.registry.warnings:
+                self.warn(warning)
+        return self._repos
+
+    @property
+    def local_repo(self) -> RepoInfo:
+        return self.repos[0]
+
+    def reload_repos(self) -> None:
+        """Forget the repo list and what the index synced (after any repo operation)."""
+        self._repos = None
+        self._synced.clear()
+
+    def find_repos(self, name: str = "") -> list[RepoInfo]:
+        """Registered repos matching ``alias``/``uid``/``alias,uid`` (wildcards allowed)."""
+        if not name:
+            return list(self.repos)
+        alias, uid = ids.parse_object(name)[0]
+        return [r for r in self.repos if ids.matches(r.uid, r.alias, uid, alias)]
+
+    def warn(self, text: str) -> None:
+        if text not in self._warned:
+            self._warned.add(text)
+            print(text, file=sys.stderr)
+
+    # -- requests ----------------------------------------------------------------------------
+    def begin_request(self) -> None:
+        """A new top-level request: the next query re-checks the disk."""
+        if self.depth == 0:
+            self._synced.clear()
+
+    def refresh(self) -> None:
+        """Force the next query to re-check the disk (after waiting for another process)."""
+        self._synced.clear()
+
+    @contextmanager
+    def lock(self, name: str, timeout: float | None = None) -> Iterator[None]:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+        with locked(self.repos_path / ".locks" / f"{safe}.lock", timeout):
+            yield
+
+    def artifact_lock(self, path: str, timeout: float | None = None) -> Any:
+        digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:24]
+        return locked(self.repos_path / ".locks" / "artifacts" / f"{digest}.lock", timeout)
+
+    # -- queries -----------------------------------------------------------------------------
+    def automation_keys(self, automation: str) -> frozenset[str] | None:
+        """UIDs and aliases of the automations named ``automation`` (None = every automation)."""
+        if automation in ("", "*"):
+            return None
+        alias, uid = ids.parse_object(automation)[0]
+        if ids.matches(AUTOMATION_UID, "automation", uid, alias) and not ids.has_wildcards(alias):
+            return AUTOMATION_KEYS
+        rows = self.find_rows("automation", automation)
+        if not rows:
+            if ids.has_wildcards(alias):
+                return frozenset()
+            raise AutomationNotFound(f'automation "{automation}" not found')
+        keys = {k for r in rows for k in (r.uid, r.alias) if k}
+        return frozenset(keys)
+
+    def find_rows(self, automation: str, artifact: str = "", tags: Sequence[str] | str = (),
+                  ignore_inheritance: bool = False) -> list[Row]:
+        keys = self.automation_keys(automation)
+        refs = ids.parse_object(artifact) if artifact else [("", "")]
+        art_alias, art_uid = refs[0]
+        repo_ref = refs[1] if len(refs) > 1 else None
+        query = TagQuery.parse(tags)
+        rows = self._candidate_rows(keys, art_uid, art_alias, query)
+        result = []
+        for row in rows:
+            if not self._row_matches(row, keys, (art_alias, art_uid), repo_ref):
+                continue
+            if row.error:
+                self._report_broken(row, art_alias)
+                continue
+            if query.empty or query.matches(self._effective_tags(row, ignore_inheritance)):
+                result.append(row)
+        return result
+
+    def find(self, automation: str, artifact: str = "", tags: Sequence[str] | str = (),
+             ignore_inheritance: bool = False) -> list[Artifact]:
+        """Artifacts of ``automation`` matching the CM name ``artifact`` and the tag query."""
+        rows = self.find_rows(automation, artifact, tags, ignore_inheritance)
+        return [self.to_artifact(r, ignore_inheritance) for r in rows]
+
+    def _candidate_rows(self, keys: frozenset[str] | None, uid: str, alias: str,
+                        query: TagQuery) -> list[Row]:
+        if self.index is None:
+            rows: list[Row] = []
+            for order, repo in enumerate(self.repos):
+                rows.extend(scan_repo(repo, order))
+            return rows
+        sync_key = keys if keys is not None else None
+        if sync_key not in self._synced and None not in self._synced:
+            self._sync(set(keys) if keys is not None else None)
+            self._synced.add(sync_key)
+        return self.index.candidates(set(keys) if keys is not None else None, uid, alias, query.required)
+
+    def _sync(self, keys: set[str] | None) -> None:
+        assert self.index is not None
+        try:
+            self.index.sync(self.repos, keys)
+        except Exception as exc:  # a corrupt database: rebuild from the disk
+            import sqlite3
+
+            if not isinstance(exc, sqlite3.DatabaseError):
+                raise
+            self.index.close()
+            self.index._discard_files()
+            self.index.sync(self.repos, keys)
+
+    @staticmethod
+    def _row_matches(row: Row, keys: frozenset[str] | None, art: tuple[str, str],
+                     repo_ref: tuple[str, str] | None) -> bool:
+        if keys is not None and row.automation_uid not in keys and row.automation_alias not in keys:
+            return False
+        if repo_ref is not None and not ids.matches(row.repo_uid, row.repo_alias, repo_ref[1], repo_ref[0]):
+            return False
+        return ids.matches(row.uid, row.alias, art[1], art[0])
+
+    def _report_broken(self, row: Row, wanted_alias: str) -> None:
+        if wanted_alias and wanted_alias.lower() == os.path.basename(row.path).lower():
+            raise BadFile(row.error)
+        self.warn(f"WARNING: skipping a broken artifact: {row.error}")
+
+    def _effective_tags(self, row: Row, ignore_inheritance: bool) -> list[str]:
+        if not row.base or ignore_inheritance:
+            return row.tags
+        tags = inherited_meta(row, self._base_finder).get("tags") or []
+        return [str(t) for t in tags] if isinstance(tags, list) else []
+
+    def _base_finder(self, automation: str, name: str) -> list[Row]:
+        return self.find_rows(automation, name, ignore_inheritance=True)
+
+    def to_artifact(self, row: Row, ignore_inheritance: bool = False) -> Artifact:
+        meta = row.meta if ignore_inheritance or not row.base else inherited_meta(row, self._base_finder)
+        return Artifact(path=row.path, meta=meta, original_meta=row.meta, uid=row.uid, alias=row.alias,
+                        automation_alias=row.automation_alias, automation_uid=row.automation_uid,
+                        repo=self._repo_of(row))
+
+    def _repo_of(self, row: Row) -> RepoInfo:
+        repos = self.repos
+        if 0 <= row.repo_order < len(repos) and repos[row.repo_order].uid == row.repo_uid:
+            return repos[row.repo_order]
+        for repo in repos:
+            if repo.uid == row.repo_uid:
+                return repo
+        return RepoInfo(alias=row.repo_alias, uid=row.repo_uid, path=os.path.dirname(row.auto_dir))
+
+    # -- writes ------------------------------------------------------------------------------
+    def resolve_automation(self, automation: str) -> tuple[str, str]:
+        """(alias, uid) of exactly one automation."""
+        alias, uid = ids.parse_object(automation)[0]
+        if ids.matches(AUTOMATION_UID, "automation", uid, alias):
+            return ("automation", AUTOMATION_UID)
+        rows = self.find_rows("automation", automation)
+        if not rows:
+            raise AutomationNotFound(f'automation "{automation}" not found')
+        uids = {r.uid for r in rows}
+        if len(uids) > 1:
+            from colmind.errors import AmbiguousError
+
+            raise AmbiguousError(f"ambiguity because several automations were found for {(alias, uid)}")
+        return (rows[0].alias, rows[0].uid)
+
+    def target_repo(self, name: str = "local") -> RepoInfo:
+        repos = self.find_repos(name or "local")
+        if not repos:
+            raise NotFound(f'repository "{name}" not found')
+        if len(repos) > 1:
+            raise CMError(f'more than 1 repository found for "{name}"')
+        return repos[0]
+
+    def add(self, automation: str, alias: str = "", uid: str = "", meta: dict[str, Any] | None = None,
+            repo: str = "local", tags: Sequence[str] = (), yaml: bool = False) -> Artifact:
+        """Create a new artifact (``_cm.json`` written atomically); ``AlreadyExists`` if present."""
+        auto_alias, auto_uid = self.resolve_automation(automation)
+        target = self.target_repo(repo)
+        uid = uid or ids.gen_uid()
+        path = os.path.join(target.content_path, auto_alias or auto_uid, alias or uid)
+        new_meta = dict(meta or {})
+        for key, value in (("alias", alias), ("uid", uid), ("automation_alias", auto_alias),
+                           ("automation_uid", auto_uid)):
+            if not new_meta.get(key):
+                new_meta[key] = value
+        all_tags = [str(t) for t in (new_meta.get("tags") or [])]
+        all_tags += [t for t in tags if t and t not in all_tags]
+        if all_tags:
+            new_meta["tags"] = all_tags
+        with self.artifact_lock(path):
+            if any(os.path.isfile(os.path.join(path, n)) for n in ("_cm.json", "_cm.yaml")):
+                raise AlreadyExists(f"artifact already exists in the path {path}")
+            os.makedirs(path, exist_ok=True)
+            (save_meta_yaml if yaml else save_meta_json)(path, new_meta)
+            return self._record(target, path)
+
+    def _record(self, repo: RepoInfo, path: str) -> Artifact:
+        order = next((i for i, r in enumerate(self.repos) if r.uid == repo.uid), 0)
+        row = load_row(repo, order, os.path.dirname(path), path)
+        if row is None or row.error:
+            raise BadFile(row.error if row else f"no meta file in {path}")
+        if self.index is not None:
+            self.index.put(row)
+        return self.to_artifact(row)
+
+    def update(self, artifact: Artifact, meta: dict[str, Any], *, replace: bool = False,
+               replace_lists: bool = False) -> Artifact:
+        """Merge ``meta`` into the artifact's meta (or replace it) and write ``_cm.json``."""
+        with self.artifact_lock(artifact.path):
+            loaded = load_meta_pair(artifact.path)
+            if loaded is None:
+                raise NotFound(f"artifact not found: {artifact.path}")
+            current = loaded[0]
+            if replace:
+                keep: dict[str, Any] = {k: current[k] for k in ("uid", "alias", "automation_uid", "automation_alias")
+                        if k in current}
+                new_meta = merge_dicts(keep, meta)
+            else:
+                new_meta = merge_dicts(current, meta, append_lists=not replace_lists)
+            if isinstance(new_meta.get("tags"), list):
+                new_meta["tags"] = _unique_tags(new_meta["tags"])
+            save_meta_json(artifact.path, new_meta)
+            return self._record(artifact.repo, artifact.path)
+
+    def write_meta(self, artifact: Artifact, meta: dict[str, Any]) -> Artifact:
+        """Replace the artifact's ``_cm.json`` with exactly ``meta``."""
+        with self.artifact_lock(artifact.path):
+            save_meta_json(artifact.path, meta)
+            yaml_path = os.path.join(artifact.path, "_cm.yaml")
+            if os.path.isfile(yaml_path):
+                os.unlink(yaml_path)
+            return self._record(artifact.repo, artifact.path)
+
+    def delete(self, artifact: Artifact) -> None:
+        """Remove the artifact directory and its index entry."""
+        with self.artifact_lock(artifact.path):
+            if os.path.isdir(artifact.path):
+                shutil.rmtree(artifact.path, onerror=_force_remove)
+            if self.index is not None:
+                self.index.remove(artifact.path)
+
+    def rebuild_index(self) -> int:
+        """``cm reindex``: re-read every repository. Returns the number of artifacts."""
+        index = self.index or Index(self.repos_path)
+        index.clear()
+        index.sync(self.repos, None)
+        self._synced.clear()
+        return len(index.all_rows())
+
+    def access(self, i: dict[str, Any] | str | list[str]) -> dict[str, Any]:
+        from colmind.api import access
+
+        return access(i)
+
+
+def _unique_tags(tags: list[Any]) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        text = str(tag)
+        if text and not text.startswith("-") and text not in out:
+            out.append(text)
+    return out
+
+
+def _force_remove(func: Any, path: str, _exc: Any) -> None:
+    import stat
+
+    os.chmod(path, stat.S_IWRITE)
+    func(path)
+
+
+_CORE: Core | None = None
+
+
+def get_core() -> Core:
+    """The process-wide core; re-created when ``CM_REPOS`` changed (tests)."""
+    global _CORE
+    from colmind.config import default_repos_path
+
+    if _CORE is None or _CORE.repos_path != default_repos_path():
+        if _CORE is not None and _CORE.index is not None:
+            _CORE.index.close()
+        _CORE = Core()
+    return _CORE
+
+
+def reset_core() -> None:
+    global _CORE
+    if _CORE is not None and _CORE.index is not None:
+        _CORE.index.close()
+    _CORE = None

@@ -1,0 +1,1 @@
+"""On-disk storage: atomic files, locks, metas, repositories, artifacts and the index."""

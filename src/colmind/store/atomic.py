@@ -1,0 +1,55 @@
+"""Atomic file writes: write to a temporary file in the same folder, then rename.
+
+Readers never lock: they always see either the complete old file or the complete new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file in the same folder + ``os.replace``)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{target.name}.{socket.gethostname()}.{os.getpid()}."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=str(target.parent))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 text atomically."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def dump_json(data: Any, *, sort_keys: bool = True) -> str:
+    """CM's JSON style: indent 2, sorted keys, non-ASCII kept, trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=sort_keys, ensure_ascii=False) + "\n"
+
+
+def write_json(path: str | os.PathLike[str], data: Any, *, sort_keys: bool = True) -> None:
+    """Write ``data`` as JSON atomically in CM's style."""
+    write_text(path, dump_json(data, sort_keys=sort_keys))
+
+
+def write_yaml(path: str | os.PathLike[str], data: Any) -> None:
+    """Write ``data`` as YAML (sorted keys, like CM's ``save_yaml``) atomically."""
+    import yaml  # lazy: keeps start-up light
+
+    write_text(path, yaml.safe_dump(data, sort_keys=True, allow_unicode=True, default_flow_style=False))

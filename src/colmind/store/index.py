@@ -1,0 +1,288 @@
+"""The persistent artifact index: SQLite under ``$CM_REPOS``, always right.
+
+Before answering, the index is synchronised with the disk: repo roots and automation
+directories are compared by mtime (artifacts added, removed or renamed), and the meta files
+of every artifact in the automations being queried are compared by mtime and size (edits by
+hand or by another process). Only what changed is re-read. A missing or corrupt database is
+rebuilt from the disk. Writers hold the index lock; SQLite serialises readers and writers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from colmind.store.lock import locked
+from colmind.store.model import RepoInfo, Row
+from colmind.store.scan import dir_sig, list_dirs, load_row
+
+SCHEMA_VERSION = "3"
+_COLUMNS = ("path", "repo_order", "repo_alias", "repo_uid", "auto_dir", "automation_uid",
+            "automation_alias", "uid", "alias", "tags", "meta", "sig", "base", "error")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS info(k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS dirs(path TEXT PRIMARY KEY, kind TEXT, repo_uid TEXT, sig TEXT,
+                                automation_uid TEXT, automation_alias TEXT);
+CREATE TABLE IF NOT EXISTS arts(path TEXT PRIMARY KEY, repo_order INTEGER, repo_alias TEXT,
+    repo_uid TEXT, auto_dir TEXT, automation_uid TEXT, automation_alias TEXT, uid TEXT, alias TEXT,
+    tags TEXT, meta TEXT, sig TEXT, base TEXT, error TEXT);
+CREATE INDEX IF NOT EXISTS arts_auto_dir ON arts(auto_dir);
+CREATE INDEX IF NOT EXISTS arts_auto_uid ON arts(automation_uid);
+CREATE INDEX IF NOT EXISTS arts_uid ON arts(uid);
+CREATE INDEX IF NOT EXISTS arts_alias ON arts(alias COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS tags(tag TEXT, path TEXT);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE INDEX IF NOT EXISTS tags_path ON tags(path);
+"""
+
+
+def _row_values(row: Row) -> tuple[Any, ...]:
+    return (row.path, row.repo_order, row.repo_alias, row.repo_uid, row.auto_dir, row.automation_uid,
+            row.automation_alias, row.uid, row.alias, json.dumps(row.tags), json.dumps(row.meta),
+            row.sig, row.base, row.error)
+
+
+def _row_from(values: Iterable[Any]) -> Row:
+    data = dict(zip(_COLUMNS, values, strict=False))
+    data["tags"] = json.loads(data["tags"])
+    data["meta"] = json.loads(data["meta"])
+    return Row(**data)
+
+
+class Index:
+    """SQLite-backed index of every artifact of every registered repository."""
+
+    def __init__(self, repos_path: Path) -> None:
+        self.db_path = repos_path / "index.db"
+        self.lock_path = repos_path / ".locks" / "index.lock"
+        self._conn: Any = None
+        self.rebuilt = False
+
+    # -- connection ---------------------------------------------------------------------
+    def _connect(self) -> Any:
+        if self._conn is None:
+            self._conn = self._open()
+        return self._conn
+
+    def _open(self) -> Any:
+        import sqlite3
+
+        for attempt in range(2):
+            try:
+                conn = sqlite3.connect(str(self.db_path), timeout=60, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.executescript(_SCHEMA)
+                version = conn.execute("SELECT v FROM info WHERE k='schema'").fetchone()
+                if version is None or version[0] != SCHEMA_VERSION:
+                    self._reset(conn)
+                return conn
+            except sqlite3.DatabaseError:
+                if attempt:
+                    raise
+                self._discard_files()
+        raise AssertionError("unreachable")
+
+    def _discard_files(self) -> None:
+        """A corrupt database is deleted and rebuilt from the disk."""
+        with locked(self.lock_path):
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.unlink(str(self.db_path) + suffix)
+                except FileNotFoundError:
+                    pass
+        self.rebuilt = True
+
+    def _reset(self, conn: Any) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        for table in ("dirs", "arts", "tags", "info"):
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("INSERT INTO info VALUES('schema', ?)", (SCHEMA_VERSION,))
+        conn.execute("COMMIT")
+        self.rebuilt = True
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def clear(self) -> None:
+        """Forget everything (``cm reindex``); the next sync re-reads all repositories."""
+        with locked(self.lock_path):
+            self._reset(self._connect())
+
+    # -- synchronisation ----------------------------------------------------------------
+    def sync(self, repos: list[RepoInfo], automations: set[str] | None = None) -> None:
+        """Bring the index up to date with the disk.
+
+        Args:
+            repos: the registered repositories in order.
+            automations: when given, only automation directories whose artifacts belong to one
+                of these automation UIDs/aliases (plus new directories) get their metas checked.
+        """
+        conn = self._connect()
+        changes = _Changes()
+        known_dirs = {r[0]: r for r in conn.execute("SELECT * FROM dirs")}
+        live_roots: set[str] = set()
+        for order, repo in enumerate(repos):
+            live_roots.add(repo.content_path)
+            self._sync_repo(conn, repo, order, known_dirs, automations, changes)
+        for path, row in known_dirs.items():
+            if row[1] == "root" and path not in live_roots:
+                changes.drop_root(conn, path)
+        if changes.any:
+            self._apply(conn, changes)
+
+    def _sync_repo(self, conn: Any, repo: RepoInfo, order: int, known_dirs: dict[str, Any],
+                   automations: set[str] | None, changes: _Changes) -> None:
+        root = repo.content_path
+        sig = f"{dir_sig(root)}:{order}:{repo.uid}:{repo.alias}"
+        known = known_dirs.get(root)
+        if known is None or known[3] != sig:
+            names = {os.path.join(root, n) for n in list_dirs(root)}
+            old = {p for p, r in known_dirs.items() if r[1] == "auto" and os.path.dirname(p) == root}
+            for gone in old - names:
+                changes.drop_dir(gone)
+            if known is not None and known[3].split(":")[1:] != sig.split(":")[1:]:
+                for path in old & names:
+                    changes.drop_dir(path)
+                    known_dirs.pop(path, None)
+            changes.dirs.append((root, "root", repo.uid, sig, "", ""))
+            auto_dirs = sorted(names)
+        else:
+            auto_dirs = sorted(p for p, r in known_dirs.items() if r[1] == "auto" and os.path.dirname(p) == root)
+        for auto_dir in auto_dirs:
+            entry = known_dirs.get(auto_dir)
+            if automations is not None and entry is not None and (entry[4] or entry[5]) and not (
+                    {entry[4], entry[5]} & automations):
+                continue
+            self._sync_auto_dir(conn, repo, order, auto_dir, entry, changes)
+
+    def _sync_auto_dir(self, conn: Any, repo: RepoInfo, order: int, auto_dir: str,
+                       entry: Any, changes: _Changes) -> None:
+        sig = dir_sig(auto_dir)
+        stored = {p: s for p, s in conn.execute("SELECT path, sig FROM arts WHERE auto_dir=?", (auto_dir,))}
+        default = (entry[5], entry[4]) if entry is not None else ("", "")
+        if entry is None or entry[3] != sig:
+            present = {os.path.join(auto_dir, n) for n in list_dirs(auto_dir)}
+            for gone in set(stored) - present:
+                changes.deleted.append(gone)
+            for new in sorted(present - set(stored)):
+                row = load_row(repo, order, auto_dir, new, default)
+                if row is not None:
+                    changes.rows.append(row)
+                    if default == ("", "") and (row.automation_uid or row.automation_alias):
+                        default = (row.automation_alias, row.automation_uid)
+            stored = {p: s for p, s in stored.items() if p in present}
+        for path, old_sig in stored.items():
+            if _fast_sig(path, old_sig) != old_sig:
+                row = load_row(repo, order, auto_dir, path, default)
+                if row is None:
+                    changes.deleted.append(path)
+                else:
+                    changes.rows.append(row)
+        changes.dirs.append((auto_dir, "auto", repo.uid, sig, default[1], default[0]))
+
+    def _apply(self, conn: Any, changes: _Changes) -> None:
+        with locked(self.lock_path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                changes.write(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    # -- direct updates by colmind's own writes -------------------------------------------
+    def put(self, row: Row) -> None:
+        changes = _Changes()
+        changes.rows.append(row)
+        self._apply(self._connect(), changes)
+
+    def remove(self, path: str) -> None:
+        changes = _Changes()
+        changes.deleted.append(path)
+        self._apply(self._connect(), changes)
+
+    # -- queries ---------------------------------------------------------------------------
+    def candidates(self, automations: set[str] | None, uid: str, alias: str,
+                   required_tags: tuple[str, ...]) -> list[Row]:
+        """Rows that may match (the caller applies the exact match); in index order."""
+        where, args = [], []
+        if automations is not None:
+            marks = ",".join("?" * len(automations))
+            where.append(f"(automation_uid IN ({marks}) OR automation_alias IN ({marks}))")
+            args += list(automations) * 2
+        if uid:
+            where.append("(uid = ? COLLATE NOCASE OR base != '')")
+            args.append(uid)
+        elif alias and "*" not in alias and "?" not in alias:
+            where.append("(alias = ? COLLATE NOCASE OR base != '' OR error != '')")
+            args.append(alias)
+        for tag in required_tags:
+            where.append("(path IN (SELECT path FROM tags WHERE tag = ?) OR base != '' OR error != '')")
+            args.append(tag)
+        sql = "SELECT * FROM arts" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY repo_order, path"
+        return [_row_from(r) for r in self._connect().execute(sql, args)]
+
+    def all_rows(self) -> list[Row]:
+        return [_row_from(r) for r in self._connect().execute("SELECT * FROM arts ORDER BY repo_order, path")]
+
+
+def _fast_sig(path: str, old_sig: str) -> str:
+    """Re-stat only the meta files the stored signature names (one stat per artifact)."""
+    parts = []
+    for item in old_sig.split("|"):
+        kind = item.split(":", 1)[0]
+        name = "_cm." + kind
+        try:
+            st = os.stat(os.path.join(path, name))
+        except OSError:
+            return ""
+        parts.append(f"{kind}:{st.st_mtime_ns}:{st.st_size}")
+    return "|".join(parts)
+
+
+class _Changes:
+    """Changes found by a sync, written in one transaction."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.deleted: list[str] = []
+        self.dirs: list[tuple[str, ...]] = []
+        self.dropped_dirs: list[str] = []
+        self.dropped_roots: list[str] = []
+
+    @property
+    def any(self) -> bool:
+        return bool(self.rows or self.deleted or self.dirs or self.dropped_dirs or self.dropped_roots)
+
+    def drop_dir(self, path: str) -> None:
+        self.dropped_dirs.append(path)
+
+    def drop_root(self, conn: Any, path: str) -> None:
+        self.dropped_roots.append(path)
+
+    def write(self, conn: Any) -> None:
+        for root in self.dropped_roots:
+            like = root.rstrip(os.sep) + os.sep + "%"
+            conn.execute("DELETE FROM tags WHERE path LIKE ?", (like,))
+            conn.execute("DELETE FROM arts WHERE path LIKE ?", (like,))
+            conn.execute("DELETE FROM dirs WHERE path = ? OR path LIKE ?", (root, like))
+        for path in self.dropped_dirs:
+            conn.execute("DELETE FROM tags WHERE path IN (SELECT path FROM arts WHERE auto_dir=?)", (path,))
+            conn.execute("DELETE FROM arts WHERE auto_dir=?", (path,))
+            conn.execute("DELETE FROM dirs WHERE path=?", (path,))
+        for path in self.deleted:
+            conn.execute("DELETE FROM arts WHERE path=?", (path,))
+            conn.execute("DELETE FROM tags WHERE path=?", (path,))
+        for row in self.rows:
+            conn.execute("DELETE FROM tags WHERE path=?", (row.path,))
+            conn.execute(f"INSERT OR REPLACE INTO arts VALUES ({','.join('?' * len(_COLUMNS))})",
+                         _row_values(row))
+            conn.executemany("INSERT INTO tags VALUES (?, ?)", [(t, row.path) for t in set(row.tags)])
+        conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)", self.dirs)

@@ -1,0 +1,91 @@
+"""Reading artifacts from disk into index rows (used by the index and by a plain scan)."""
+
+from __future__ import annotations
+
+import os
+
+from colmind.errors import CMError
+from colmind.store.meta import load_meta_pair
+from colmind.store.model import RepoInfo, Row
+
+META_FILES = ("_cm.yaml", "_cm.json")
+
+
+def list_dirs(path: str) -> list[str]:
+    """Sorted names of the sub-directories of ``path`` (none if it is missing)."""
+    try:
+        with os.scandir(path) as entries:
+            return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def dir_sig(path: str) -> str:
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except OSError:
+        return ""
+
+
+def artifact_sig(path: str) -> str:
+    """A signature that changes when a meta file of the artifact is added, removed or edited."""
+    parts = []
+    for name in META_FILES:
+        try:
+            st = os.stat(os.path.join(path, name))
+        except OSError:
+            continue
+        parts.append(f"{name[-4:]}:{st.st_mtime_ns}:{st.st_size}")
+    return "|".join(parts)
+
+
+def load_row(repo: RepoInfo, order: int, auto_dir: str, path: str,
+             default_auto: tuple[str, str] = ("", "")) -> Row | None:
+    """Load one artifact directory; None when it holds no meta file."""
+    sig = artifact_sig(path)
+    if not sig:
+        return None
+    row = Row(path=path, repo_order=order, repo_alias=repo.alias, repo_uid=repo.uid, auto_dir=auto_dir,
+              automation_uid=default_auto[1], automation_alias=default_auto[0], uid="",
+              alias=os.path.basename(path), tags=[], meta={}, sig=sig)
+    try:
+        loaded = load_meta_pair(path)
+    except CMError as exc:
+        row.error = str(exc)
+        return row
+    if loaded is None:
+        return None
+    meta = loaded[0]
+    row.meta = meta
+    row.uid = str(meta.get("uid") or "")
+    row.alias = str(meta.get("alias") or "") if "alias" in meta else os.path.basename(path)
+    row.automation_uid = str(meta.get("automation_uid") or default_auto[1])
+    row.automation_alias = str(meta.get("automation_alias") or default_auto[0])
+    tags = meta.get("tags") or []
+    row.tags = [str(t) for t in tags] if isinstance(tags, list) else []
+    row.base = str(meta.get("_base") or "")
+    return row
+
+
+def scan_automation_dir(repo: RepoInfo, order: int, auto_dir: str) -> list[Row]:
+    """All artifacts of one automation directory of a repo, in sorted order."""
+    rows: list[Row] = []
+    default = ("", "")
+    for name in list_dirs(auto_dir):
+        row = load_row(repo, order, auto_dir, os.path.join(auto_dir, name), default)
+        if row is None:
+            continue
+        if default == ("", "") and (row.automation_uid or row.automation_alias):
+            default = (row.automation_alias, row.automation_uid)
+        rows.append(row)
+    for row in rows:
+        if not row.automation_uid and not row.automation_alias:
+            row.automation_alias, row.automation_uid = default
+    return rows
+
+
+def scan_repo(repo: RepoInfo, order: int) -> list[Row]:
+    rows: list[Row] = []
+    for name in list_dirs(repo.content_path):
+        rows.extend(scan_automation_dir(repo, order, os.path.join(repo.content_path, name)))
+    return rows

@@ -1,0 +1,35 @@
+"""Tag queries: AND-tags and ``-tag`` exclusions (spec cm-core 3.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+def split_tags(value: str | Sequence[str] | None) -> list[str]:
+    """A ``--tags`` value (comma string or list) as a list of stripped, non-empty items."""
+    if value is None or value is True or value is False:
+        return []
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return [t.strip() for t in items if t.strip()]
+
+
+@dataclass(frozen=True)
+class TagQuery:
+    required: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, value: str | Sequence[str] | None) -> TagQuery:
+        items = split_tags(value)
+        req = tuple(t for t in items if not t.startswith("-"))
+        exc = tuple(t[1:] for t in items if t.startswith("-") and len(t) > 1)
+        return cls(req, exc)
+
+    @property
+    def empty(self) -> bool:
+        return not self.required and not self.excluded
+
+    def matches(self, tags: Iterable[str]) -> bool:
+        have = set(tags)
+        return all(t in have for t in self.required) and not any(t in have for t in self.excluded)
