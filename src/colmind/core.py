@@ -186,10 +186,19 @@ class Core:
         return self.find_rows(automation, name, ignore_inheritance=True)
 
     def to_artifact(self, row: Row, ignore_inheritance: bool = False) -> Artifact:
-        meta = row.meta if ignore_inheritance or not row.base else inherited_meta(row, self._base_finder)
-        return Artifact(path=row.path, meta=meta, original_meta=row.meta, uid=row.uid, alias=row.alias,
-                        automation_alias=row.automation_alias, automation_uid=row.automation_uid,
-                        repo=self._repo_of(row))
+        def loader() -> tuple[dict[str, Any], dict[str, Any]]:
+            own = row.meta
+            if ignore_inheritance or not row.base:
+                return own, own
+            return inherited_meta(row, self._base_finder), own
+
+        if row.base and not ignore_inheritance:
+            meta, own = loader()  # resolve now: a missing base must fail the query, not a later read
+            return Artifact(path=row.path, meta=meta, original_meta=own, uid=row.uid, alias=row.alias,
+                            automation_alias=row.automation_alias, automation_uid=row.automation_uid,
+                            repo=self._repo_of(row))
+        return Artifact(path=row.path, uid=row.uid, alias=row.alias, automation_alias=row.automation_alias,
+                        automation_uid=row.automation_uid, repo=self._repo_of(row), loader=loader)
 
     def _repo_of(self, row: Row) -> RepoInfo:
         repos = self.repos
@@ -298,7 +307,7 @@ class Core:
         index.clear()
         index.sync(self.repos, None)
         self._synced.clear()
-        return len(index.all_rows())
+        return index.count()
 
     def access(self, i: dict[str, Any] | str | list[str]) -> dict[str, Any]:
         from colmind.api import access

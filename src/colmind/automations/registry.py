@@ -73,9 +73,12 @@ def _builtin(target: str, art: Artifact) -> Any:
 
 def _from_module(art: Artifact) -> Any:
     path = os.path.join(art.path, "module.py")
-    if not os.path.isfile(path):
-        raise CMError(f"can't find Python module file {path}")
     from colmind.automations.facade import CMFacade
+
+    if not os.path.isfile(path):
+        from colmind.automations.base import Automation
+
+        return Automation(CMFacade(), "")  # meta-only automation: the common actions
 
     module = load_module_file(path, f"colmind_automation_{art.uid or art.alias}")
     cls = getattr(module, "CAutomation", None)

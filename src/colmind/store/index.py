@@ -41,14 +41,15 @@ CREATE INDEX IF NOT EXISTS tags_path ON tags(path);
 
 def _row_values(row: Row) -> tuple[Any, ...]:
     return (row.path, row.repo_order, row.repo_alias, row.repo_uid, row.auto_dir, row.automation_uid,
-            row.automation_alias, row.uid, row.alias, json.dumps(row.tags), json.dumps(row.meta),
+            row.automation_alias, row.uid, row.alias, json.dumps(row.tags), row.meta_json if row._meta is None else json.dumps(row.meta),
             row.sig, row.base, row.error)
 
 
 def _row_from(values: Iterable[Any]) -> Row:
-    data = dict(zip(_COLUMNS, values, strict=False))
+    data: dict[str, Any] = dict(zip(_COLUMNS, values, strict=False))
     data["tags"] = json.loads(data["tags"])
-    data["meta"] = json.loads(data["meta"])
+    data["meta_json"] = data["meta"]
+    data["meta"] = None
     return Row(**data)
 
 
@@ -173,12 +174,13 @@ class Index:
             for new in sorted(present - set(stored)):
                 row = load_row(repo, order, auto_dir, new, default)
                 if row is not None:
+                    row.new = True
                     changes.rows.append(row)
                     if default == ("", "") and (row.automation_uid or row.automation_alias):
                         default = (row.automation_alias, row.automation_uid)
             stored = {p: s for p, s in stored.items() if p in present}
-        for path, old_sig in stored.items():
-            if _fast_sig(path, old_sig) != old_sig:
+        for path, old_sig in _changed(auto_dir, stored):
+            if old_sig is not None:
                 row = load_row(repo, order, auto_dir, path, default)
                 if row is None:
                     changes.deleted.append(path)
@@ -229,22 +231,40 @@ class Index:
         sql += " ORDER BY repo_order, path"
         return [_row_from(r) for r in self._connect().execute(sql, args)]
 
+    def count(self) -> int:
+        return int(self._connect().execute("SELECT COUNT(*) FROM arts").fetchone()[0])
+
     def all_rows(self) -> list[Row]:
         return [_row_from(r) for r in self._connect().execute("SELECT * FROM arts ORDER BY repo_order, path")]
 
 
-def _fast_sig(path: str, old_sig: str) -> str:
-    """Re-stat only the meta files the stored signature names (one stat per artifact)."""
-    parts = []
-    for item in old_sig.split("|"):
-        kind = item.split(":", 1)[0]
-        name = "_cm." + kind
-        try:
-            st = os.stat(os.path.join(path, name))
-        except OSError:
-            return ""
-        parts.append(f"{kind}:{st.st_mtime_ns}:{st.st_size}")
-    return "|".join(parts)
+def _changed(auto_dir: str, stored: dict[str, str]) -> list[tuple[str, str]]:
+    """Artifacts whose meta files changed, re-statting only the files each signature names.
+
+    Stats are relative to an open directory descriptor: path resolution is the dominant cost.
+    """
+    try:
+        fd = os.open(auto_dir, os.O_RDONLY)
+    except OSError:
+        return list(stored.items())
+    changed = []
+    try:
+        for path, old_sig in stored.items():
+            base = os.path.basename(path)
+            parts = []
+            for item in old_sig.split("|"):
+                kind = item.split(":", 1)[0]
+                try:
+                    st = os.stat(f"{base}/_cm.{kind}", dir_fd=fd)
+                except OSError:
+                    parts = []
+                    break
+                parts.append(f"{kind}:{st.st_mtime_ns}:{st.st_size}")
+            if "|".join(parts) != old_sig:
+                changed.append((path, old_sig))
+    finally:
+        os.close(fd)
+    return changed
 
 
 class _Changes:
@@ -280,9 +300,8 @@ class _Changes:
         for path in self.deleted:
             conn.execute("DELETE FROM arts WHERE path=?", (path,))
             conn.execute("DELETE FROM tags WHERE path=?", (path,))
-        for row in self.rows:
-            conn.execute("DELETE FROM tags WHERE path=?", (row.path,))
-            conn.execute(f"INSERT OR REPLACE INTO arts VALUES ({','.join('?' * len(_COLUMNS))})",
-                         _row_values(row))
-            conn.executemany("INSERT INTO tags VALUES (?, ?)", [(t, row.path) for t in set(row.tags)])
+        conn.executemany("DELETE FROM tags WHERE path=?", [(r.path,) for r in self.rows if not r.new])
+        conn.executemany(f"INSERT OR REPLACE INTO arts VALUES ({','.join('?' * len(_COLUMNS))})",
+                         [_row_values(r) for r in self.rows])
+        conn.executemany("INSERT INTO tags VALUES (?, ?)", [(t, r.path) for r in self.rows for t in set(r.tags)])
         conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)", self.dirs)

@@ -24,8 +24,26 @@ def load_yaml_file(path: str) -> Any:
         raise NotFound(f"File {path} not found") from None
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        raise BadFile(f"detected problem in {path}: {_yaml_problem(text, path)}") from None
+
+
+def _yaml_problem(text: str, path: str) -> str:
+    """PyYAML's own message for a bad document, naming ``path`` (as CM prints it), not the C parser's."""
+    import yaml
+
+    import io
+
+    stream = io.StringIO(text)
+    stream.name = path  # type: ignore[misc]
+    loader = yaml.SafeLoader(stream)
+    try:
+        loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise BadFile(f"detected problem in {path}: {exc}") from None
+        return str(exc)
+    finally:
+        loader.dispose()
+    return "invalid YAML"
 
 
 def load_json_file(path: str) -> Any:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
-from colmind.errors import CMError
-from colmind.store.meta import load_meta_pair
+from typing import Any
+
+from colmind.errors import BadFile, CMError
+from colmind.store.meta import load_json_file, load_yaml_file
 from colmind.store.model import RepoInfo, Row
 
 META_FILES = ("_cm.yaml", "_cm.json")
@@ -49,13 +51,10 @@ def load_row(repo: RepoInfo, order: int, auto_dir: str, path: str,
               automation_uid=default_auto[1], automation_alias=default_auto[0], uid="",
               alias=os.path.basename(path), tags=[], meta={}, sig=sig)
     try:
-        loaded = load_meta_pair(path)
+        meta = _read_meta(path, sig)
     except CMError as exc:
         row.error = str(exc)
         return row
-    if loaded is None:
-        return None
-    meta = loaded[0]
     row.meta = meta
     row.uid = str(meta.get("uid") or "")
     row.alias = str(meta.get("alias") or "") if "alias" in meta else os.path.basename(path)
@@ -65,6 +64,25 @@ def load_row(repo: RepoInfo, order: int, auto_dir: str, path: str,
     row.tags = [str(t) for t in tags] if isinstance(tags, list) else []
     row.base = str(meta.get("_base") or "")
     return row
+
+
+def _read_meta(path: str, sig: str) -> dict[str, Any]:
+    """YAML first, JSON merged over it (JSON wins), reading only the files the signature names."""
+    meta: dict[str, Any] = {}
+    for part in sig.split("|"):
+        kind = part.split(":", 1)[0]
+        file = os.path.join(path, "_cm." + kind)
+        data = load_yaml_file(file) if kind == "yaml" else load_json_file(file)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise BadFile(f"detected problem in {file}: the top level must be a mapping")
+        meta.update(data)
+    for key in ("uid", "alias", "automation_uid", "automation_alias"):
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str):
+            meta[key] = str(value)
+    return meta
 
 
 def scan_automation_dir(repo: RepoInfo, order: int, auto_dir: str) -> list[Row]:
