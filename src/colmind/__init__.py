@@ -6,9 +6,13 @@ Public API (CM-compatible): ``access``, ``error``, ``halt``, ``__version__``.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from colmind.version import __version__
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -> dict[str, Any]:

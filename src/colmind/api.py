@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from colmind.errors import AmbiguousError, AutomationNotFound, AutomationNotInRepo, CMError, NotFound
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _state: dict[str, Any] = {"output": None}
 
@@ -19,11 +23,15 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
     Returns:
         ``{'return': 0, ...}`` on success, ``{'return': code, 'error': text}`` otherwise.
     """
-    from colmind.core import get_core
-
     debug = _debug_requested(i)
     core = None
     try:
+        i = _to_input(i)
+        quick = _pseudo_action(i, out)
+        if quick is not None:
+            return quick
+        from colmind.core import get_core
+
         core = get_core()
         core.begin_request()
         core.depth += 1
@@ -32,7 +40,7 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
         if debug:
             raise
         return exc.to_dict()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as exc:
         if debug:
@@ -45,9 +53,7 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
 
 
 def _debug_requested(i: Any) -> bool:
-    from colmind.config import env_true
-
-    if env_true("CM_DEBUG"):
+    if os.environ.get("CM_DEBUG", "").strip().lower() in ("yes", "on", "true", "1"):
         return True
     if isinstance(i, dict):
         return "cm-debug" in i or i.get("debug") is True
@@ -56,21 +62,29 @@ def _debug_requested(i: Any) -> bool:
     return isinstance(i, str) and ("cm-debug" in i or "--debug" in i.split())
 
 
-def _access(raw: Any, out: str | None, core: Any) -> dict[str, Any]:
-    i = _to_input(raw)
+def _pseudo_action(i: dict[str, Any], out: str | None) -> dict[str, Any] | None:
+    """``cm``, ``cm help``, ``cm version``: answered without loading repositories or the index."""
     if out is not None and "out" not in i:
         i["out"] = out
-    if core.depth == 1 and _state["output"] is None:
+    if _state["output"] is None:
         _state["output"] = i.get("out")
     action = i.get("action") or ""
     automation = i.get("automation") or ""
-    help_flag = bool(i.get("h") or i.get("help"))
     if (not action and not automation and i.get("version")) or (action == "version" and not automation):
-        from colmind.automations.base import Automation
+        from colmind.version import __version__
 
-        return Automation().version(i)
+        if i.get("out") == "con":
+            print(__version__)
+        return {"return": 0, "version": __version__}
     if not action or (action == "help" and not automation):
-        return _print_cli_help(i, help_flag or action == "help")
+        return _print_cli_help(i, bool(i.get("h") or i.get("help")) or action == "help")
+    return None
+
+
+def _access(i: dict[str, Any], out: str | None, core: Any) -> dict[str, Any]:
+    action = i.get("action") or ""
+    automation = i.get("automation") or ""
+    help_flag = bool(i.get("h") or i.get("help"))
     if automation == "." or i.get("artifact") == "." or str(i.get("artifact", "")).startswith(".:"):
         _resolve_dots(i)
         automation = i.get("automation") or ""
@@ -92,14 +106,14 @@ def _to_input(raw: Any) -> dict[str, Any]:
 
 
 def _print_cli_help(i: dict[str, Any], full: bool) -> dict[str, Any]:
-    from colmind.cli.helptext import common_help
-    from colmind.config import INFO_CLI
-    from colmind.console import say
+    from colmind.cli.info import INFO_CLI
 
     if i.get("out") == "con":
-        say(INFO_CLI)
+        print(INFO_CLI)
         if full:
-            say(common_help())
+            from colmind.cli.helptext import common_help
+
+            print(common_help())
     return {"return": 0, "warning": "no action specified"}
 
 
@@ -178,7 +192,7 @@ def _parse_artifacts(i: dict[str, Any]) -> None:
     if i.get("artifacts"):
         i["parsed_artifacts"] = [ids.parse_object(str(a)) for a in i["artifacts"]]
     if i.get("artifact"):
-        i["parsed_artifact"] = ids.parse_object(str(i["artifact"]))
+        i["parsed_artifact"] = ids.parse_object(str(i["artifact"]).strip())
 
 
 def _check_min_version(meta: dict[str, Any]) -> None:

@@ -11,7 +11,8 @@ from colmind.errors import CMError
 
 ACTION_SUBSTITUTIONS = {"ls": "search", "list": "search", "find": "search", "rm": "delete",
                         "mv": "move", "ren": "move", "rename": "move", "cp": "copy"}
-INFO_CLI = "cm {action} {automation} {artifact(s)} {flags} @input.yaml @input.json"
+from colmind.cli.info import INFO_CLI  # noqa: E402
+
 TRUE_WORDS = ("yes", "on", "true", "1")
 FALSE_WORDS = ("no", "off", "false", "0")
 

@@ -6,7 +6,9 @@ an exception into CM's ``{'return': n, 'error': text}`` dict.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 
 class CMError(Exception):

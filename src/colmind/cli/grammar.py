@@ -5,7 +5,6 @@ Where cmind crashes (``--x,`` without a value, ``--a=1 --a.b=2``) we raise a cle
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from colmind.errors import CMError
@@ -16,7 +15,12 @@ def parse(cmd: str | list[str] | None) -> dict[str, Any]:
 
     A list argument is mutated like CM does: the action and automation tokens are popped.
     """
-    argv: list[str] = [] if cmd is None else (shlex.split(cmd) if isinstance(cmd, str) else cmd)
+    if isinstance(cmd, str):
+        import shlex
+
+        argv: list[str] = shlex.split(cmd)
+    else:
+        argv = [] if cmd is None else cmd
     result: dict[str, Any] = {}
     for key in ("action", "automation"):
         if argv and argv[0].strip() and argv[0][0] not in "-@":

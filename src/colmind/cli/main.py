@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
 
-from colmind.errors import CMError
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,11 +22,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _closed_stdout()
     except Exception:
         if debug or _env_debug():
             raise
         raise
     return _finish(result, args, first_output())
+
+
+def _closed_stdout() -> int:
+    """The reader of stdout went away (``cm ... | head``): exit quietly like other Unix tools."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141
 
 
 def _env_debug() -> bool:
@@ -41,13 +56,15 @@ def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
 
         atomic.write_json(saved, _json_safe(result))
     code = int(result.get("return", 0) or 0)
+    import json
+
     try:
         if output == "json":
             print(json.dumps(_json_safe(result), indent=2, sort_keys=True, ensure_ascii=False))
         elif code > 0 and output in (None, "con"):
             print(f"\nCM error: {result.get('error', '')}!", file=sys.stderr)
     except BrokenPipeError:
-        return 141
+        return _closed_stdout()
     return code
 
 
@@ -61,6 +78,8 @@ def _save_to_json_target(args: list[str]) -> str:
 
 def _json_safe(value: Any) -> Any:
     """Drop what JSON cannot hold (CM's ``dump_safe_json``)."""
+    import json
+
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
@@ -83,4 +102,4 @@ def run_script() -> None:
     sys.exit(main(["run", "script", *sys.argv[1:]]))
 
 
-__all__ = ["main", "run", "run_script", "CMError"]
+__all__ = ["main", "run", "run_script"]
