@@ -123,7 +123,9 @@ def _dispatch(i: dict[str, Any], action: str, automation: str, help_flag: bool, 
 
     refs = ids.parse_object(automation)
     i["parsed_automation"] = refs
-    if ids.has_wildcards(refs[0][0]):
+    if i.get("common"):
+        obj = _forced_common(automation, refs)
+    elif ids.has_wildcards(refs[0][0]):
         obj = registry.common()
     else:
         obj = registry.instantiate(_find_automation(core, automation, refs))
@@ -135,7 +137,7 @@ def _dispatch(i: dict[str, Any], action: str, automation: str, help_flag: bool, 
         return automation_help(obj, i)
     _parse_artifacts(i)
     _check_min_version(obj.meta)
-    if help_flag:
+    if help_flag and method_name not in (obj.meta.get("actions_with_help") or []):
         from colmind.cli.helptext import action_help
 
         return action_help(obj, method_name, action, i)
@@ -146,6 +148,21 @@ def _dispatch(i: dict[str, Any], action: str, automation: str, help_flag: bool, 
     if not isinstance(result, dict) or "return" not in result:
         raise CMError(f'action "{action}" of automation "{obj.alias}" returned no CM result dict')
     return result
+
+
+def _forced_common(automation: str, refs: list[tuple[str, str]]) -> Any:
+    """``--common``: the common actions on ``alias,UID`` without looking the automation up."""
+    from colmind.automations import registry
+    from colmind.store import ids
+
+    alias, uid = refs[0]
+    if not uid:
+        raise CMError(f"you must add `,CM UID` for automation {automation} when using --common")
+    if not ids.is_uid(uid):
+        raise CMError(f"you must use CM UID after automation {automation} when using --common")
+    obj = registry.common({"alias": alias, "uid": uid})
+    obj.alias, obj.uid = alias, uid
+    return obj
 
 
 def _find_automation(core: Any, automation: str, refs: list[tuple[str, str]]) -> Any:
@@ -192,7 +209,19 @@ def _parse_artifacts(i: dict[str, Any]) -> None:
     if i.get("artifacts"):
         i["parsed_artifacts"] = [ids.parse_object(str(a)) for a in i["artifacts"]]
     if i.get("artifact"):
-        i["parsed_artifact"] = ids.parse_object(str(i["artifact"]).strip())
+        i["parsed_artifact"] = _parse_name(str(i["artifact"]).strip())
+
+
+def _parse_name(text: str) -> list[tuple[str, str]]:
+    """``parse_object``, except that a URL (``cm pull repo http://host:port/x.zip``) is kept whole."""
+    from colmind.store import ids
+
+    try:
+        return ids.parse_object(text)
+    except CMError:
+        if "://" in text:
+            return [(text, "")]
+        raise
 
 
 def _check_min_version(meta: dict[str, Any]) -> None:

@@ -15,12 +15,9 @@ from contextlib import ExitStack, contextmanager
 @contextmanager
 def cm_imports() -> Iterator[None]:
     with ExitStack() as stack:
-        try:
-            from colmind.compat.shim import recipe_imports
-        except ImportError:  # pragma: no cover - compat package missing
-            recipe_imports = None
-        if recipe_imports is not None:
-            stack.enter_context(recipe_imports())
+        from colmind.compat.shim import recipe_imports
+
+        stack.enter_context(recipe_imports())
         saved = {k: sys.modules.get(k) for k in ("cmind.automation", "mlc.automation")}
         from colmind.automations.base import Automation
 

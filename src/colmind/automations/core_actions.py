@@ -11,8 +11,8 @@ from colmind.console import say
 class CoreAutomation(Automation):
     """colmind itself."""
 
-    def uid(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Print a new CM UID."""
+    def gen_uid(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Print a new CM UID (``cm uid core``)."""
         from colmind.store.ids import gen_uid
 
         value = gen_uid()

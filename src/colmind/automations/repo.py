@@ -64,7 +64,7 @@ class RepoAutomation(Automation):
             path = os.getcwd() if (truthy(i.get("here", False)) or not alias) else str(
                 self.core.repos_path / "repos" / alias)
         path = os.path.abspath(os.path.expanduser(path))
-        existing = load_meta_pair(path, "cmr") if os.path.isdir(path) else None
+        existing = (load_meta_pair(path, "cmr") or _mlc_meta(path)) if os.path.isdir(path) else None
         if existing is not None:
             meta = existing[0]
             _check_same(meta, alias, str(i.get("uid") or ""), str(i.get("prefix") or ""), path)
@@ -83,8 +83,8 @@ class RepoAutomation(Automation):
     def ximport(self, i: dict[str, Any]) -> dict[str, Any]:
         """Register an existing folder with ``cmr.yaml``: ``cm import repo --path=P``."""
         path = os.path.abspath(os.path.expanduser(str(i.get("path") or i.get("artifact") or os.getcwd())))
-        if load_meta_pair(path, "cmr") is None:
-            raise CMError(f"no cmr.yaml or cmr.json in {path}: use 'cm init repo --path={path}' to create one")
+        if load_meta_pair(path, "cmr") is None and load_meta_pair(path, "meta") is None:
+            raise CMError(f"no cmr.yaml, cmr.json or meta.yaml (MLC) in {path}: use 'cm init repo --path={path}' to create one")
         return self.init({**i, "artifact": "", "path": path})
 
     def _register(self, path: str, meta: dict[str, Any], create: bool) -> None:
@@ -100,11 +100,10 @@ class RepoAutomation(Automation):
     def _check_unique(self, meta: dict[str, Any], path: str) -> None:
         alias, uid = str(meta.get("alias", "")).lower(), str(meta.get("uid", "")).lower()
         for repo in self.core.repos:
-            if os.path.realpath(repo.path) == os.path.realpath(path):
-                raise CMError(f'Repository "{repo.alias}" is already registered in CM ({repo.path})')
-            if (alias and repo.alias.lower() == alias) or (uid and repo.uid.lower() == uid):
-                raise CMError(f'Repository "{ids.assemble(repo.alias, repo.uid)}" is already registered in CM '
-                              f"({repo.path})")
+            same_path = os.path.realpath(repo.path) == os.path.realpath(path)
+            if same_path or (alias and repo.alias.lower() == alias) or (uid and repo.uid.lower() == uid):
+                raise CMError(f'Repository "{repo.alias}" is already registered in CM',
+                              hint=f"registered at {repo.path}")
 
     def delete(self, i: dict[str, Any]) -> dict[str, Any]:
         """Unregister repositories (``--all`` also deletes their files): ``cm rm repo NAME [--all] [-f]``."""
@@ -170,7 +169,7 @@ class RepoAutomation(Automation):
         return meta
 
     def _repo_meta_for(self, path: str, source: Any, i: dict[str, Any]) -> dict[str, Any]:
-        loaded = load_meta_pair(path, "cmr")
+        loaded = load_meta_pair(path, "cmr") or _mlc_meta(path)
         if loaded is not None:
             return loaded[0]
         meta = repo_meta_for_new(source.alias, ids.gen_uid(), str(i.get("desc") or ""),
@@ -235,11 +234,14 @@ class RepoAutomation(Automation):
         """Install a repository from ``./cm.zip`` (or ``--pack_file``): ``cm unpack repo``."""
         from colmind.store.fetch import Source
 
-        archive = os.path.abspath(str(i.get("pack_file") or i.get("artifact") or "cm.zip"))
+        name = str(i.get("pack_file") or i.get("artifact") or "cm.zip")
+        archive = os.path.abspath(name)
         if not os.path.isfile(archive):
-            raise NotFound(f"CM repo pack file not found {archive}")
+            raise NotFound(f"CM repo pack file not found {name}")
         source = Source("archive", archive, "")
         alias = _alias_inside_zip(archive)
+        if self.core.find_repos(alias):
+            raise CMError("Repository already exists")
         meta = self._fetch_new(i, Source(source.kind, archive, alias), str(self.core.repos_path / "repos" / alias))
         return {"return": 0, "meta": meta}
 
@@ -286,18 +288,27 @@ def _check_same(meta: dict[str, Any], alias: str, uid: str, prefix: str, path: s
 
 
 def _alias_inside_zip(archive: str) -> str:
+    """The alias in the pack's ``cmr.yaml``/``cmr.json``; it names a folder, so it must be a plain name."""
     import zipfile
 
     import yaml
 
-    with zipfile.ZipFile(archive) as zf:
-        names = zf.namelist()
-        for candidate in ("cmr.yaml", "cmr.json"):
-            if candidate in names:
-                text = zf.read(candidate).decode("utf-8")
-                meta = yaml.safe_load(text) or {}
-                if meta.get("alias"):
-                    return str(meta["alias"])
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = zf.namelist()
+            texts = [zf.read(c).decode("utf-8", "replace") for c in ("cmr.yaml", "cmr.json") if c in names]
+    except zipfile.BadZipFile as exc:
+        raise CMError(f"{archive} is not a valid zip archive: {exc}") from None
+    for text in texts:
+        try:
+            meta = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CMError(f"detected problem in cmr.yaml inside {archive}: {exc}") from None
+        alias = str(meta.get("alias") or "") if isinstance(meta, dict) else ""
+        if alias:
+            if alias.startswith(".") or any(c in alias for c in "/\\:"):
+                raise CMError(f"{archive}: repository alias {alias!r} cannot be used as a folder name")
+            return alias
     raise CMError(f"{archive} holds no cmr.yaml/cmr.json with an alias")
 
 
@@ -314,3 +325,9 @@ def _print_repo(repo: RepoInfo, git: dict[str, str]) -> None:
     if git["url"]:
         say(f"URL: {git['url']}\nBranch: {git['branch']}\nCommit: {git['commit']}")
     say("")
+
+
+def _mlc_meta(path: str) -> tuple[dict[str, Any], list[str]] | None:
+    """The root ``meta.yaml`` of an MLC repository, when it names the repository."""
+    loaded = load_meta_pair(path, "meta")
+    return loaded if loaded is not None and (loaded[0].get("uid") or loaded[0].get("alias")) else None

@@ -77,12 +77,18 @@ def _groups(variations: dict[str, Any]) -> dict[str, list[str]]:
     return groups
 
 
+def _run_command(tags: str) -> str:
+    """The shell command, quoted when a tag holds a space (``"hello world"``)."""
+    arg = f"--tags={tags}"
+    return f'cm run script "{arg}"' if " " in arg else f"cm run script {arg}"
+
+
 def _usage(meta: dict[str, Any]) -> list[str]:
-    tags = ",".join(_tags(meta))
-    lines = ["## How to run", "", "```bash", f"cm run script --tags={tags}"]
+    tags = ",".join(t for t in _tags(meta) if " " not in t)
+    lines = ["## How to run", "", "```bash", _run_command(tags)]
     for group, names in sorted(_groups(meta.get("variations", {}) or {}).items()):
         lines.append(f"# variation group {group}")
-        lines += [f"cm run script --tags={tags},_{name.replace('#', '<value>')}" for name in names]
+        lines += [_run_command(f"{tags},_{name.replace('#', '<value>')}") for name in names]
     lines += ["```", ""]
     return lines
 

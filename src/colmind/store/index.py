@@ -17,7 +17,7 @@ from typing import Any
 
 from colmind.store.lock import locked
 from colmind.store.model import RepoInfo, Row
-from colmind.store.scan import dir_sig, list_dirs, load_row
+from colmind.store.scan import KIND_FILES, dir_sig, list_dirs, load_row
 
 SCHEMA_VERSION = "3"
 _COLUMNS = ("path", "repo_order", "repo_alias", "repo_uid", "auto_dir", "automation_uid",
@@ -171,14 +171,16 @@ class Index:
             present = {os.path.join(auto_dir, n) for n in list_dirs(auto_dir)}
             for gone in set(stored) - present:
                 changes.deleted.append(gone)
-            for new in sorted(present - set(stored)):
+            # a folder without a dirs entry (new, or dropped because its repo moved) is read in full
+            known = set(stored) if entry is not None else set()
+            for new in sorted(present - known):
                 row = load_row(repo, order, auto_dir, new, default)
                 if row is not None:
-                    row.new = True
+                    row.new = new not in stored
                     changes.rows.append(row)
                     if default == ("", "") and (row.automation_uid or row.automation_alias):
                         default = (row.automation_alias, row.automation_uid)
-            stored = {p: s for p, s in stored.items() if p in present}
+            stored = {p: s for p, s in stored.items() if p in present and p in known}
         for path, old_sig in _changed(auto_dir, stored):
             if old_sig is not None:
                 row = load_row(repo, order, auto_dir, path, default)
@@ -252,13 +254,11 @@ def _changed(auto_dir: str, stored: dict[str, str]) -> list[tuple[str, str]]:
         for path, old_sig in stored.items():
             base = os.path.basename(path)
             parts = []
-            for item in old_sig.split("|"):
-                kind = item.split(":", 1)[0]
+            for kind in ("yaml", "json"):  # both names: a meta file may appear next to the other one
                 try:
-                    st = os.stat(f"{base}/_cm.{kind}", dir_fd=fd)
+                    st = os.stat(f"{base}/{KIND_FILES[kind]}", dir_fd=fd)
                 except OSError:
-                    parts = []
-                    break
+                    continue
                 parts.append(f"{kind}:{st.st_mtime_ns}:{st.st_size}")
             if "|".join(parts) != old_sig:
                 changed.append((path, old_sig))

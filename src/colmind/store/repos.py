@@ -33,6 +33,18 @@ class Registry:
         self.file = repos_path / "repos.json"
         self.lock_file = repos_path / ".locks" / "repos.json.lock"
         self.warnings: list[str] = []
+        self.watched: list[str] = []
+
+    def files_signature(self) -> tuple[Any, ...]:
+        """Stat of ``repos.json`` and of the ``cmr.*`` files read by the last ``load``."""
+        sig: list[Any] = []
+        for path in [str(self.file), *self.watched]:
+            try:
+                st = os.stat(path)
+                sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except OSError:
+                sig.append(None)
+        return tuple(sig)
 
     @property
     def local_path(self) -> str:
@@ -70,10 +82,12 @@ class Registry:
     def load(self) -> list[RepoInfo]:
         """All repositories in CM's order: local, internal, then ``repos.json`` entries."""
         self.warnings = []
+        self.watched = [os.path.join(self.local_path, n) for n in ("cmr.yaml", "cmr.json")]
         repos = [load_repo(self.local_path), load_repo(builtin_repo_path())]
         seen = {os.path.realpath(r.path) for r in repos}
         for entry in self.read_paths():
             path = self.resolve_entry(entry)
+            self.watched += [os.path.join(path, n) for n in ("cmr.yaml", "cmr.json")]
             real = os.path.realpath(path)
             if real in seen:
                 continue
@@ -81,7 +95,11 @@ class Registry:
                 self.warnings.append(f"WARNING: repository path {path} not found (check file {self.file})")
                 continue
             seen.add(real)
-            repos.append(load_repo(path))
+            try:
+                repos.append(load_repo(path))
+            except BadFile as exc:  # one broken repository must not stop every command
+                self.warnings.append(f"WARNING: skipping repository {path}: {exc.message} "
+                                     f"(fix the file, or remove the path from {self.file})")
         return repos
 
     def add_path(self, path: str) -> None:
@@ -100,12 +118,12 @@ class Registry:
 
 
 def _has_repo_meta(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "cmr.yaml")) or os.path.isfile(os.path.join(path, "cmr.json"))
+    return any(os.path.isfile(os.path.join(path, n)) for n in ("cmr.yaml", "cmr.json", "meta.yaml"))
 
 
 def load_repo(path: str) -> RepoInfo:
     """Load ``cmr.yaml`` (+ ``cmr.json`` over it) of the repo at ``path``."""
-    loaded = load_meta_pair(path, "cmr")
+    loaded = load_meta_pair(path, "cmr") or _mlc_repo_meta(path)
     if loaded is None:
         raise CMError(f"CM repository is broken: no cmr.yaml or cmr.json in {path}")
     meta = loaded[0]
@@ -120,3 +138,11 @@ def repo_meta_for_new(alias: str, uid: str, desc: str = "", prefix: str = "", gi
     if prefix:
         meta["prefix"] = prefix
     return meta
+
+
+def _mlc_repo_meta(path: str) -> tuple[dict[str, Any], list[str]] | None:
+    """An MLC repository describes itself in ``meta.yaml`` at its root (alias, uid, ...)."""
+    loaded = load_meta_pair(path, "meta")
+    if loaded is None or not loaded[0].get("uid") and not loaded[0].get("alias"):
+        return None
+    return loaded

@@ -10,6 +10,10 @@ from colmind.store.meta import load_json_file, load_yaml_file
 from colmind.store.model import RepoInfo, Row
 
 META_FILES = ("_cm.yaml", "_cm.json")
+# MLC recipes keep their meta in meta.yaml/meta.json; read only when no _cm.* file exists.
+MLC_META_FILES = ("meta.yaml", "meta.json")
+KIND_FILES = {"yaml": "_cm.yaml", "json": "_cm.json", "myaml": "meta.yaml", "mjson": "meta.json"}
+_FILE_KINDS = {name: kind for kind, name in KIND_FILES.items()}
 
 
 def list_dirs(path: str) -> list[str]:
@@ -30,14 +34,19 @@ def dir_sig(path: str) -> str:
 
 def artifact_sig(path: str) -> str:
     """A signature that changes when a meta file of the artifact is added, removed or edited."""
+    parts = _stat_parts(path, META_FILES)
+    return "|".join(parts or _stat_parts(path, MLC_META_FILES))
+
+
+def _stat_parts(path: str, names: tuple[str, ...]) -> list[str]:
     parts = []
-    for name in META_FILES:
+    for name in names:
         try:
             st = os.stat(os.path.join(path, name))
         except OSError:
             continue
-        parts.append(f"{name[-4:]}:{st.st_mtime_ns}:{st.st_size}")
-    return "|".join(parts)
+        parts.append(f"{_FILE_KINDS[name]}:{st.st_mtime_ns}:{st.st_size}")
+    return parts
 
 
 def load_row(repo: RepoInfo, order: int, auto_dir: str, path: str,
@@ -70,8 +79,8 @@ def _read_meta(path: str, sig: str) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for part in sig.split("|"):
         kind = part.split(":", 1)[0]
-        file = os.path.join(path, "_cm." + kind)
-        data = load_yaml_file(file) if kind == "yaml" else load_json_file(file)
+        file = os.path.join(path, KIND_FILES[kind])
+        data = load_yaml_file(file) if kind.endswith("yaml") else load_json_file(file)
         if data is None:
             continue
         if not isinstance(data, dict):

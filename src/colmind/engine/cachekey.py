@@ -1,0 +1,116 @@
+"""The cache content key and the CM-compatible tags of a cache entry (spec 2.7, design 4.5).
+
+The key is a SHA-256 of a canonical JSON description of what would run: script UID, the fully
+expanded variation set, version constraints, the values of the env keys the recipe declares as
+inputs, extra cache tags, and what the recipe asks of its dependencies. Two requests share an
+entry only when all of that is equal, so an entry made for another variation or version is never
+served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from colmind.engine import conditions, deps
+from colmind.engine.versions import Constraints
+
+KEY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """A computed key plus the parts it was made from (stored for explanations)."""
+
+    digest: str
+    parts: dict[str, Any]
+
+    @property
+    def short(self) -> str:
+        return self.digest[:16]
+
+
+def influencing_env_keys(meta: Mapping[str, Any], applied: Sequence[Mapping[str, Any]],
+                         dep_lists: Mapping[str, Sequence[Mapping[str, Any]]], prefix: str) -> list[str]:
+    """Env keys whose values change what the recipe does.
+
+    ``applied`` are the metas applied to the run (top level, variations, version). Keys under
+    ``<prefix>TMP_`` are per-run noise and never count.
+    """
+    keys: set[str] = set()
+    for m in applied:
+        keys.update(str(v) for v in (m.get("input_mapping") or {}).values())
+        keys.update(str(k) for k in (m.get("default_env") or {}))
+    for entry in meta.get("extra_cache_tags_from_env") or []:
+        if isinstance(entry, Mapping) and entry.get("env"):
+            keys.add(str(entry["env"]))
+    for dep_list in dep_lists.values():
+        for dep in dep_list:
+            keys.update(conditions.condition_keys(dep))
+            keys.update(str(k) for k in dep.get("update_tags_from_env") or [])
+            for ks in (dep.get("update_tags_from_env_with_prefix") or {}).values():
+                keys.update(str(k) for k in (ks if isinstance(ks, list) else [ks]))
+    return sorted(k for k in keys if not k.startswith(prefix + "TMP_") and not k.startswith("+"))
+
+
+def compute(script_uid: str, variations: Iterable[str], constraints: Constraints,
+            env: Mapping[str, Any], env_keys: Iterable[str], extra_tags: Iterable[str],
+            dep_lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> CacheKey:
+    """Hash the canonical description of a run."""
+    parts: dict[str, Any] = {
+        "key_version": KEY_VERSION,
+        "script": script_uid,
+        "variations": sorted(set(variations)),
+        "versions": constraints.as_dict(),
+        "env": {k: _canon(env.get(k)) for k in env_keys if k in env},
+        "extra_cache_tags": sorted(set(extra_tags)),
+        "deps": deps.static_signature(dep_lists),
+    }
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return CacheKey(hashlib.sha256(text.encode("utf-8")).hexdigest(), parts)
+
+
+def _canon(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def entry_tags(script_tags: Sequence[str], requested_tags: Sequence[str], variations: Sequence[str],
+               version: str, extra_tags: Sequence[str], script_uid: str, tag_prefix: str) -> list[str]:
+    """CM-compatible tags of a completed entry (``cm find cache --tags=...`` keeps working)."""
+    tags: list[str] = []
+    for t in list(requested_tags) + list(script_tags):
+        _add(tags, t)
+    for v in variations:
+        if not v.startswith("-"):
+            _add(tags, "_" + v)
+    if version:
+        _add(tags, "version-" + version)
+    for t in extra_tags:
+        _add(tags, t)
+    _add(tags, tag_prefix + script_uid)
+    return tags
+
+
+def _add(tags: list[str], tag: str) -> None:
+    if tag and tag not in tags:
+        tags.append(tag)
+
+
+def extra_tags_from_env(meta: Mapping[str, Any], env: Mapping[str, Any]) -> list[str]:
+    """``deps-<prefix><value>`` tags of ``extra_cache_tags_from_env``."""
+    out: list[str] = []
+    for entry in meta.get("extra_cache_tags_from_env") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        value = env.get(str(entry.get("env", "")))
+        if value in (None, ""):
+            continue
+        for v in str(value).split(","):
+            if v.strip():
+                out.append(f"deps-{entry.get('prefix', '')}{v.strip()}")
+    return out

@@ -1,0 +1,103 @@
+"""``cm run script``: the top-level call (context, console, dry-run output, record, ``-j``,
+``--print_deps``, ``--time``) around :func:`colmind.engine.execute.call_recipe`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from colmind.engine import context as ctx_mod
+from colmind.engine import dryrun, record, resolve
+from colmind.engine.execute import call_recipe
+from colmind.errors import CMError
+
+
+def _flag(i: dict[str, Any], *names: str) -> bool:
+    return any(i.get(n) not in (None, False, "", "no", "false", "False") for n in names)
+
+
+def new_context(core: Any, automation: Any, i: dict[str, Any]) -> ctx_mod.RunContext:
+    quiet = _flag(i, "quiet") or os.environ.get("CM_QUIET", "").lower() in ("yes", "true", "1") \
+        or not resolve._stdin_is_tty()
+    console = ctx_mod.Console(enabled=i.get("out") == "con" or _flag(i, "v", "verbose"),
+                              verbose=_flag(i, "v", "verbose"), silent=_flag(i, "s", "silent"))
+    ctx = ctx_mod.RunContext(core=core, automation=automation, console=console, quiet=quiet,
+                             dry_run=_flag(i, "dry_run", "dry-run"))
+    ctx.chooser = resolve.make_chooser(quiet, lambda s: console.debug(0, s))
+    return ctx
+
+
+def run(core: Any, automation: Any, i: dict[str, Any]) -> dict[str, Any]:
+    """Run a recipe; nested when a run is already in progress in this process."""
+    parent = ctx_mod.current()
+    if parent is not None or i.get("recursion"):
+        ctx = parent or new_context(core, automation, i)
+        node = call_recipe(ctx, i, len(ctx.chain), "access")
+        return node_result(node, i)
+    return _top(core, automation, i)
+
+
+def node_result(node: Any, i: dict[str, Any]) -> dict[str, Any]:
+    return dict(node.result or {"return": 0})
+
+
+def _top(core: Any, automation: Any, i: dict[str, Any]) -> dict[str, Any]:
+    ctx = new_context(core, automation, i)
+    env_in = copy.deepcopy(i.get("env") or {})
+    workdir = os.path.abspath(str(i["outdirname"])) if i.get("outdirname") else os.getcwd()
+    _check_writable(workdir, ctx.dry_run)
+    ctx.activate()
+    result: dict[str, Any] = {"return": 0}
+    try:
+        node = call_recipe(ctx, i, 0, "top")
+        result = node_result(node, i)
+        return _after(ctx, i, result)
+    except CMError as e:
+        result = e.to_dict()
+        raise
+    finally:
+        ctx.deactivate()
+        if not ctx.dry_run or i.get("record"):
+            _write_record(ctx, i, env_in, workdir, result)
+
+
+def _after(ctx: ctx_mod.RunContext, i: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    root = ctx.root
+    if ctx.dry_run and root is not None:
+        sys.stdout.write(dryrun.render(root))
+        result["plan"] = root.to_dict()
+    if _flag(i, "print_deps") and root is not None:
+        for tags in root_result_deps(result):
+            sys.stderr.write(f"cm run script --tags={tags}\n")
+        result.setdefault("new_state", {})["print_deps"] = list(root_result_deps(result))
+    if _flag(i, "time"):
+        print(f"Running time of the script: {time.time() - ctx.started:.3f} sec.")
+    if _flag(i, "j", "json"):
+        sys.stderr.write(json.dumps(result, indent=2, default=str) + "\n")
+    return result
+
+
+def root_result_deps(result: dict[str, Any]) -> list[str]:
+    return [str(d) for d in result.get("deps") or []]
+
+
+def _check_writable(path: str, dry: bool) -> None:
+    if dry:
+        return
+    probe = path if os.path.isdir(path) else os.path.dirname(path) or "."
+    if os.path.isdir(probe) and not os.access(probe, os.W_OK):
+        raise CMError(f"current directory {probe} is not writable", hint="cd to a writable folder or use --outdirname")
+
+
+def _write_record(ctx: ctx_mod.RunContext, i: dict[str, Any], env_in: dict[str, Any], workdir: str,
+                  result: dict[str, Any]) -> None:
+    try:
+        path = record.record_path(i, workdir)
+        record.write(path, record.request_of(i, env_in), ctx.root, ctx.started, result)
+    except OSError as e:
+        ctx.console.warn(f"could not write the run record: {e}")

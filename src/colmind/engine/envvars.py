@@ -1,0 +1,173 @@
+"""The env micro-languages: ``<<<KEY>>>`` placeholders, ``+PATH`` lists, ``new_env_keys``
+wildcards, truthiness words and the ``KEY=VALUE`` files native scripts write back.
+
+Every rule lives here once; ``tests/engine/test_envvars.py`` holds the tables.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+PLACEHOLDER = re.compile(r"<<<([^<>]+?)>>>")
+TRUE_WORDS = frozenset({"yes", "on", "true", "1"})
+FALSE_WORDS = frozenset({"no", "off", "false", "0", ""})
+
+
+def is_true(value: Any) -> bool:
+    """``yes/on/true/1`` (any case, stripped) and Python ``True``."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in TRUE_WORDS
+
+
+def is_false(value: Any) -> bool:
+    """``no/off/false/0``, empty and ``None``/``False``."""
+    if value is None or value is False:
+        return True
+    return str(value).strip().lower() in FALSE_WORDS
+
+
+def has_placeholder(value: Any) -> bool:
+    """True when a string (or a string inside a list) still holds ``<<<KEY>>>``."""
+    if isinstance(value, str):
+        return "<<<" in value and PLACEHOLDER.search(value) is not None
+    if isinstance(value, list):
+        return any(has_placeholder(v) for v in value)
+    return False
+
+
+def substitute(value: Any, env: Mapping[str, Any]) -> Any:
+    """Replace ``<<<KEY>>>`` by ``env[KEY]`` when present; unknown keys stay literal."""
+    if isinstance(value, str):
+        if "<<<" not in value:
+            return value
+
+        def _repl(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key in env and not has_placeholder(env[key]):
+                return _to_str(env[key])
+            return match.group(0)
+
+        return PLACEHOLDER.sub(_repl, value)
+    if isinstance(value, list):
+        return [substitute(v, env) for v in value]
+    return value
+
+
+def resolve_in_place(env: dict[str, Any], source: Mapping[str, Any] | None = None) -> None:
+    """Resolve placeholders in every value of ``env`` (against ``source`` or ``env`` itself)."""
+    src = env if source is None else source
+    for _ in range(5):  # a few passes resolve chains like A=<<<B>>>, B=<<<C>>>
+        changed = False
+        for key, value in list(env.items()):
+            if has_placeholder(value):
+                new = substitute(value, src)
+                if new != value:
+                    env[key] = new
+                    changed = True
+        if not changed:
+            return
+
+
+def _to_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    return str(value)
+
+
+def plus_key(key: str, default_sep: str = ":") -> tuple[str, str] | None:
+    """``+PATH`` -> ``("PATH", ":")``; ``+ X`` -> ``("X", " ")``; plain keys -> ``None``."""
+    if not key.startswith("+") or len(key) < 2:
+        return None
+    second = key[1]
+    if second.isalnum() or second == "_":
+        return key[1:], default_sep
+    return key[2:], second
+
+
+def matches_any(key: str, patterns: Iterable[str]) -> bool:
+    """fnmatch ``key`` against ``patterns`` (exact names, ``CM_*``, ``+PATH``...)."""
+    return any(key == p or fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+def expand_key_patterns(patterns: Iterable[str], env: Mapping[str, Any]) -> list[str]:
+    """Turn ``<<<KEY>>>`` entries of ``new_env_keys`` into ``env[KEY]``."""
+    out: list[str] = []
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            continue
+        m = PLACEHOLDER.fullmatch(pattern.strip())
+        if m:
+            name = env.get(m.group(1))
+            if isinstance(name, str) and name:
+                out.append(name)
+        else:
+            out.append(pattern)
+    return out
+
+
+def select_keys(data: Mapping[str, Any], patterns: Iterable[str], env: Mapping[str, Any]) -> dict[str, Any]:
+    """Keys of ``data`` matching ``patterns`` (``new_env_keys`` / ``new_state_keys``)."""
+    pats = expand_key_patterns(patterns, env)
+    return {k: v for k, v in data.items() if matches_any(k, pats)}
+
+
+def merge_dicts(dst: dict[str, Any], src: Mapping[str, Any], *, append_lists: bool = False,
+                append_unique: bool = True) -> dict[str, Any]:
+    """CM ``merge_dicts``: nested dicts merged, lists appended (uniquely) or replaced, scalars replaced."""
+    for key, value in src.items():
+        cur = dst.get(key)
+        if isinstance(cur, dict) and isinstance(value, dict):
+            merge_dicts(cur, value, append_lists=append_lists, append_unique=append_unique)
+        elif append_lists and isinstance(cur, list) and isinstance(value, list):
+            for item in value:
+                if not append_unique or item not in cur:
+                    cur.append(copy.deepcopy(item))
+        else:
+            dst[key] = copy.deepcopy(value)
+    return dst
+
+
+def parse_env_out(text: str) -> dict[str, str]:
+    """Parse ``tmp-run-env.out``: one ``KEY=VALUE`` per line, split at the FIRST ``=``.
+
+    Values are kept verbatim (quotes included), like both reference tools.
+    """
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        if not line.strip() or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip()
+        if key:
+            out[key] = value
+    return out
+
+
+def pip_version_string(version: str, vmin: str, vmax: str) -> str:
+    """``==v`` / ``>=a,<=b`` / ``>=a`` / ``<=b`` / ``""`` (``CM_TMP_PIP_VERSION_STRING``)."""
+    if version:
+        return "==" + version
+    if vmin and vmax:
+        return f">={vmin},<={vmax}"
+    if vmin:
+        return ">=" + vmin
+    if vmax:
+        return "<=" + vmax
+    return ""
+
+
+def replace_hash(value: Any, suffix: str) -> Any:
+    """Dynamic variations: replace every ``#`` in string values (recursively) by ``suffix``."""
+    if isinstance(value, str):
+        return value.replace("#", suffix)
+    if isinstance(value, list):
+        return [replace_hash(v, suffix) for v in value]
+    if isinstance(value, dict):
+        return {k: replace_hash(v, suffix) for k, v in value.items()}
+    return value

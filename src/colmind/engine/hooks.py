@@ -1,0 +1,111 @@
+"""customize.py: loading it (with ``cmind``/``mlc`` resolving to colmind's compat modules) and
+calling ``preprocess`` / ``postprocess`` / ``detect_version`` / ``predeps`` (spec 2.9).
+
+A hook that raises is reported with the file and line; one returning ``return > 0`` aborts the
+run with that code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+from colmind.errors import CMError
+
+CUSTOMIZE = "customize.py"
+_modules: dict[tuple[str, float], ModuleType] = {}
+
+
+class HookError(CMError):
+    """A customize.py hook failed (raised, or returned ``return > 0``)."""
+
+
+def _shim() -> contextlib.AbstractContextManager[Any]:
+    try:
+        from colmind.compat.shim import recipe_imports  # written by the compat developer
+    except ImportError:
+        return contextlib.nullcontext()
+    return recipe_imports()
+
+
+@contextlib.contextmanager
+def recipe_context(script_dir: str) -> Iterator[None]:
+    """``cmind``/``mlc`` imports resolve to compat; the recipe dir is importable (MLC)."""
+    added = script_dir not in sys.path
+    if added:
+        sys.path.insert(0, script_dir)
+    try:
+        with _shim():
+            yield
+    finally:
+        if added:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(script_dir)
+
+
+def load(script_dir: str) -> ModuleType | None:
+    """Import ``<script_dir>/customize.py`` once per file version; ``None`` if absent."""
+    path = os.path.join(script_dir, CUSTOMIZE)
+    try:
+        mtime = os.path.getmtime(path)
+    except OSError:
+        return None
+    key = (path, mtime)
+    if key in _modules:
+        return _modules[key]
+    name = "colmind_recipe_" + str(abs(hash(path)))
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise HookError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    with recipe_context(script_dir):
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # noqa: BLE001 - any recipe error must be reported, not leaked
+            raise HookError(_explain(exc, path, "loading")) from None
+    _modules[key] = module
+    return module
+
+
+def has_hook(module: ModuleType | None, name: str) -> bool:
+    return module is not None and callable(getattr(module, name, None))
+
+
+def call(module: ModuleType, name: str, i: dict[str, Any], script_dir: str) -> dict[str, Any]:
+    """Call hook ``name`` with ``i``; return its dict.
+
+    Raises:
+        HookError: the hook raised or returned ``return > 0`` (code kept).
+    """
+    func: Callable[[dict[str, Any]], Any] = getattr(module, name)
+    path = os.path.join(script_dir, CUSTOMIZE)
+    with recipe_context(script_dir):
+        try:
+            r = func(i)
+        except CMError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise HookError(_explain(exc, path, name)) from None
+    if r is None:
+        return {"return": 0}
+    if not isinstance(r, dict):
+        raise HookError(f"{path}: {name}() returned {type(r).__name__}, expected a dict with 'return'")
+    code = r.get("return", 0)
+    if isinstance(code, int) and code > 0:
+        err = HookError(f"{name}() in {path} failed: {r.get('error', 'no error message')}")
+        err.return_code = code  # type: ignore[misc]
+        raise err
+    return r
+
+
+def _explain(exc: BaseException, path: str, what: str) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    line = next((f.lineno for f in reversed(frames) if os.path.abspath(f.filename) == os.path.abspath(path)), None)
+    where = f"{path}, line {line}" if line else path
+    return f"customize.py {what} raised {type(exc).__name__}: {exc} ({where})"

@@ -1,0 +1,209 @@
+"""Automation helpers recipes call through ``i['automation']`` (spec 2.9): ``find_artifact``,
+``parse_version``, ``run_native_script``, ``detect_version_using_script``, ``update_deps``,
+``get_default_path_list``, ``find_file_deep``, ``find_file_back``, ``clean_some_tmp_files``,
+``download_file``, ``unzip_file``. All return CM result dicts and never raise on expected misses.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import re
+from typing import Any
+
+from colmind.engine import deps as deps_mod
+from colmind.engine import hooks, hostinfo, shell
+from colmind.engine.dialect import dialect_for_path
+
+
+class RecipeHelpers:
+    """Mixed into :class:`colmind.automations.script.ScriptAutomation`."""
+
+    logger = logging.getLogger("colmind.recipe")
+
+    @property
+    def cache_action(self) -> Any:
+        return getattr(self, "cmind", None)
+
+    # ------------------------------------------------------------------ paths and files
+    def get_default_path_list(self, i: dict[str, Any]) -> list[str]:
+        """Dirs of ``env[default_path_env_key]`` (``+KEY`` list first) and the process env."""
+        key = str(i.get("default_path_env_key") or "PATH")
+        env = i.get("env") or {}
+        out: list[str] = [str(p) for p in env.get("+" + key, []) or []]
+        for source in (env.get(key), os.environ.get(key)):
+            if source:
+                out += [p for p in str(source).split(os.pathsep) if p]
+        seen: list[str] = []
+        for p in out:
+            if p not in seen:
+                seen.append(p)
+        return seen
+
+    def find_artifact(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Find ``file_name`` in ``CM_TMP_PATH`` or the default path list; set ``env_path_key``."""
+        env = i.get("env") or {}
+        rsi = i.get("run_script_input") or {}
+        prefix = dialect_for_path(str(rsi.get("path", ""))).prefix if rsi.get("path") else "CM_"
+        file_name = str(i.get("file_name", ""))
+        key = str(i.get("default_path_env_key") or "PATH")
+        tmp_path = env.get(prefix + "TMP_PATH")
+        paths = [p for p in str(tmp_path).split(os.pathsep) if p] if tmp_path else self.get_default_path_list(i)
+        found = _candidates(paths, file_name)
+        if not found:
+            return {"return": 16, "error": f"Can't find file {file_name} in {', '.join(paths[:10])}"}
+        if i.get("detect_version") and rsi:
+            found = _filter_by_version(self, found, i)
+            if not found:
+                return {"return": 16, "error": f"no {file_name} satisfies the version constraints"}
+        chosen = found[0]
+        if i.get("env_path_key"):
+            env[str(i["env_path_key"])] = chosen
+        folder = os.path.dirname(chosen)
+        plus = env.setdefault("+" + key, [])
+        if isinstance(plus, list) and folder not in plus:
+            plus.insert(0, folder)
+        return {"return": 0, "found_path": folder, "found_file_path": chosen,
+                "found_file_name": os.path.basename(chosen), "default_path_list": paths}
+
+    def find_file_deep(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Files named ``file_name`` under each of ``paths`` (recursive)."""
+        name = str(i.get("file_name", ""))
+        found: list[str] = []
+        for root in i.get("paths") or []:
+            for dirpath, _dirs, files in os.walk(str(root)):
+                if name in files:
+                    found.append(os.path.join(dirpath, name))
+        return {"return": 0, "found_paths": found}
+
+    def find_file_back(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Walk up from ``path`` until a folder holds ``file_name``; ``found_path`` is ``""`` if none."""
+        path = os.path.abspath(str(i.get("path") or os.getcwd()))
+        name = str(i.get("file_name", ""))
+        while True:
+            if os.path.isfile(os.path.join(path, name)):
+                return {"return": 0, "found_path": path}
+            parent = os.path.dirname(path)
+            if parent == path:
+                return {"return": 0, "found_path": ""}
+            path = parent
+
+    def clean_some_tmp_files(self, i: dict[str, Any]) -> dict[str, Any]:
+        shell.clean(os.getcwd(), [])
+        return {"return": 0}
+
+    # ------------------------------------------------------------------ versions
+    def parse_version(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Regex ``match_text`` over ``file_name`` (``tmp-ver.out``) -> ``env_key`` and ``*_DETECTED_VERSION``."""
+        file_name = str(i.get("file_name") or "tmp-ver.out")
+        try:
+            with open(file_name, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return {"return": 16, "error": f"file {file_name} not found"}
+        m = re.search(str(i.get("match_text", "")), text)
+        if m is None:
+            return {"return": 1, "error": f"version was not found in {file_name}: {text.strip()[:200]}"}
+        version = m.group(int(i.get("group_number", 1)))
+        env = i.get("which_env") if isinstance(i.get("which_env"), dict) else i.get("env")
+        if isinstance(env, dict):
+            if i.get("env_key"):
+                env[str(i["env_key"])] = version
+            prefix = "MLC_" if any(k.startswith("MLC_") for k in env) and not any(k.startswith("CM_") for k in env) \
+                else "CM_"
+            env[prefix + "DETECTED_VERSION"] = version
+        return {"return": 0, "version": version, "string": m.group(0)}
+
+    def run_native_script(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Run another native script of the recipe (``script_name``) with the current env in cwd."""
+        rsi = i.get("run_script_input") or {}
+        path = str(rsi.get("path", ""))
+        env = i.get("env") or {}
+        name = str(i.get("script_name") or "run")
+        dialect = dialect_for_path(path)
+        native = shell.choose(path, name, env, dialect, hostinfo.is_windows())
+        if not native:
+            return {"return": 16, "error": f"native script {name} not found in {path}"}
+        result = shell.run(os.getcwd(), env, native, windows=hostinfo.is_windows(), tmp_name="tmp-run-native.sh")
+        if not result.ok:
+            return {"return": 2, "error": f"native script {native} failed ({shell.describe_status(result.returncode)})"}
+        new_env, _ = shell.read_back(os.getcwd())
+        env.update(new_env)
+        if i.get("detect_version"):
+            return self._detect_version_hook(path, i)
+        return {"return": 0}
+
+    def detect_version_using_script(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Run the recipe's version-detection script, then its ``detect_version`` hook (16 if none)."""
+        rsi = i.get("run_script_input") or {}
+        r = self.run_native_script({**i, "script_name": i.get("script_name") or rsi.get("script_name") or "run",
+                                    "detect_version": True})
+        if r.get("return", 0) > 0:
+            return {"return": 16, "error": r.get("error", "version not detected")}
+        if not r.get("version"):
+            return {"return": 16, "error": "version was not detected"}
+        return r
+
+    def _detect_version_hook(self, path: str, i: dict[str, Any]) -> dict[str, Any]:
+        module = hooks.load(path)
+        if module is None or not hooks.has_hook(module, "detect_version"):
+            return {"return": 0}
+        return hooks.call(module, "detect_version", i, path)
+
+    # ------------------------------------------------------------------ deps
+    def update_deps(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Patch ``deps`` (a dep list) with ``update_deps`` (name -> partial dep dict)."""
+        dep_list = i.get("deps") or []
+        deps_mod.apply_patches({"deps": dep_list}, i.get("update_deps") or {}, strict=False)
+        return {"return": 0}
+
+    # ------------------------------------------------------------------ files
+    def download_file(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Download ``url`` to ``filename``/``path`` (CM ``utils.download_file``)."""
+        import urllib.request
+
+        url = str(i.get("url", ""))
+        name = str(i.get("filename") or os.path.basename(url.split("?")[0]) or "downloaded")
+        target = os.path.join(str(i.get("path") or os.getcwd()), name)
+        try:
+            urllib.request.urlretrieve(url, target)  # noqa: S310 - recipes ask for it explicitly
+        except Exception as e:  # noqa: BLE001
+            return {"return": 1, "error": f"download of {url} failed: {e}"}
+        return {"return": 0, "filename": name, "path": target}
+
+    def unzip_file(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Extract ``filename`` (zip or tar) into ``path`` (default cwd)."""
+        import shutil
+
+        src = str(i.get("filename", ""))
+        dst = str(i.get("path") or os.getcwd())
+        try:
+            shutil.unpack_archive(src, dst)
+        except (OSError, ValueError, shutil.ReadError) as e:
+            return {"return": 1, "error": f"cannot extract {src}: {e}"}
+        if i.get("delete_after_unzip"):
+            os.remove(src)
+        return {"return": 0, "path": dst}
+
+
+def _candidates(paths: list[str], file_name: str) -> list[str]:
+    out: list[str] = []
+    for folder in paths:
+        for pattern in (file_name, file_name + ".[0-9]*", file_name + "-[0-9]*", file_name + "[0-9]*"):
+            for match in sorted(glob.glob(os.path.join(glob.escape(folder), pattern))):
+                if os.path.isfile(match) and match not in out:
+                    out.append(match)
+    return out
+
+
+def _filter_by_version(helper: RecipeHelpers, found: list[str], i: dict[str, Any]) -> list[str]:
+    env = i.get("env") or {}
+    keep = []
+    for path in found:
+        if i.get("env_path_key"):
+            env[str(i["env_path_key"])] = path
+        r = helper.run_native_script({**i, "script_name": i.get("script_name") or "run", "detect_version": True})
+        if r.get("return", 0) == 0:
+            keep.append(path)
+    return keep
