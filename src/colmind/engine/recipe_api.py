@@ -149,7 +149,22 @@ class RecipeHelpers:
         module = hooks.load(path)
         if module is None or not hooks.has_hook(module, "detect_version"):
             return {"return": 0}
-        return hooks.call(module, "detect_version", i, path)
+        return hooks.call(module, "detect_version", self._hook_input(i), path)
+
+    def _hook_input(self, i: dict[str, Any]) -> dict[str, Any]:
+        """A ``detect_version`` input like the engine's own hooks get (CM builds it from
+        ``run_script_input['customize_common_input']``), with the caller's live ``env``."""
+        rsi = i.get("run_script_input") or {}
+        hook_i: dict[str, Any] = dict(rsi.get("customize_common_input") or {})
+        hook_i.update({k: v for k, v in i.items() if k not in hook_i})
+        hook_i["env"] = i.get("env") if isinstance(i.get("env"), dict) else hook_i.get("env", {})
+        hook_i.setdefault("state", rsi.get("state", {}))
+        hook_i.setdefault("meta", rsi.get("meta", {}))
+        hook_i.setdefault("run_script_input", rsi)
+        hook_i.setdefault("automation", self)
+        hook_i.setdefault("os_info", rsi.get("os_info", {}))
+        hook_i.setdefault("recursion_spaces", rsi.get("recursion_spaces", ""))
+        return hook_i
 
     # ------------------------------------------------------------------ deps
     def update_deps(self, i: dict[str, Any]) -> dict[str, Any]:

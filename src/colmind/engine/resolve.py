@@ -1,7 +1,7 @@
 """Script selection: tag query (+ alias/UID positional) -> one recipe (spec 2.3).
 
 Candidates are the scripts whose tags contain the script tags and none of the ``-`` tags and that
-define every requested variation; they are sorted by ``(sort, path)``. Ambiguity is settled by a
+define every requested variation; they are sorted by ``(sort, path)``, built-in recipes last. Ambiguity is settled by a
 remembered selection, ``--quiet``/non-tty stdin (first one), or a prompt.
 """
 
@@ -29,7 +29,16 @@ def find_candidates(core: Any, query: TagQuery, artifact: str = "") -> list[Reci
         raise CMError("no tags or script name given", hint='use --tags=a,b or cm run script "a b"')
     found = core.find(SCRIPT, artifact or "", tags=query.script_query())
     recipes = [meta_mod.from_artifact(a) for a in found]
-    return sorted(recipes, key=lambda r: (r.sort, r.path))
+    return sorted(recipes, key=_preference)
+
+
+def _preference(recipe: Recipe) -> tuple[bool, int, str]:
+    """Recipes of registered repositories come before colmind's built-in ones of the same tags
+    (a pulled collection overrides the defaults, and selection then matches CM's), then CM's
+    ``(sort, path)`` order."""
+    from colmind.store.repos import INTERNAL_UID
+
+    return (recipe.artifact.repo.uid == INTERNAL_UID, recipe.sort, recipe.path)
 
 
 def filter_variations(recipes: Sequence[Recipe], query: TagQuery) -> list[Recipe]:

@@ -188,7 +188,8 @@ class Index:
                     changes.deleted.append(path)
                 else:
                     changes.rows.append(row)
-        changes.dirs.append((auto_dir, "auto", repo.uid, sig, default[1], default[0]))
+        if entry is None or tuple(entry[3:6]) != (sig, default[1], default[0]):
+            changes.dirs.append((auto_dir, "auto", repo.uid, sig, default[1], default[0]))
 
     def _apply(self, conn: Any, changes: _Changes) -> None:
         with locked(self.lock_path):

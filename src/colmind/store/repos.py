@@ -83,7 +83,8 @@ class Registry:
         """All repositories in CM's order: local, internal, then ``repos.json`` entries."""
         self.warnings = []
         self.watched = [os.path.join(self.local_path, n) for n in ("cmr.yaml", "cmr.json")]
-        repos = [load_repo(self.local_path), load_repo(builtin_repo_path())]
+        self._metas = _MetaCache(self.repos_path / ".colmind" / "repo-metas.json")
+        repos = [self._load_repo(self.local_path), self._load_repo(builtin_repo_path())]
         seen = {os.path.realpath(r.path) for r in repos}
         for entry in self.read_paths():
             path = self.resolve_entry(entry)
@@ -96,11 +97,21 @@ class Registry:
                 continue
             seen.add(real)
             try:
-                repos.append(load_repo(path))
+                repos.append(self._load_repo(path))
             except BadFile as exc:  # one broken repository must not stop every command
                 self.warnings.append(f"WARNING: skipping repository {path}: {exc.message} "
                                      f"(fix the file, or remove the path from {self.file})")
         return repos
+
+    def _load_repo(self, path: str) -> RepoInfo:
+        """``load_repo`` through a cache keyed by the meta files' mtimes: warm commands never parse YAML."""
+        sig = _repo_sig(path)
+        meta = self._metas.get(path, sig)
+        if meta is None:
+            repo = load_repo(path)
+            self._metas.put(path, sig, repo.meta)
+            return repo
+        return RepoInfo(alias=str(meta.get("alias", "")), uid=str(meta.get("uid", "")), path=path, meta=meta)
 
     def add_path(self, path: str) -> None:
         """Register ``path`` (under the registry lock)."""
@@ -146,3 +157,43 @@ def _mlc_repo_meta(path: str) -> tuple[dict[str, Any], list[str]] | None:
     if loaded is None or not loaded[0].get("uid") and not loaded[0].get("alias"):
         return None
     return loaded
+
+
+def _repo_sig(path: str) -> str:
+    parts = []
+    for name in ("cmr.yaml", "cmr.json", "meta.yaml", "meta.json"):
+        try:
+            st = os.stat(os.path.join(path, name))
+        except OSError:
+            continue
+        parts.append(f"{name}:{st.st_mtime_ns}:{st.st_size}")
+    return "|".join(parts)
+
+
+class _MetaCache:
+    """Parsed repository metas by path and file signature, in one JSON file (derived data:
+    written atomically, last writer wins, a broken file is simply ignored)."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.dirty = False
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self.data = {}
+
+    def get(self, path: str, sig: str) -> dict[str, Any] | None:
+        entry = self.data.get(path)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == sig and isinstance(entry[1], dict):
+            return entry[1]
+        return None
+
+    def put(self, path: str, sig: str, meta: dict[str, Any]) -> None:
+        if not sig:
+            return
+        self.data[path] = [sig, meta]
+        try:
+            atomic.write_text(self.file, json.dumps(self.data, default=str))
+        except OSError:
+            pass
