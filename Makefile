@@ -23,7 +23,12 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# The demo keeps its CM_REPOS in .demo/ so a second `make demo` reuses every cached step. Its
+# managed venv sees the packages already in .venv (COLMIND_VENV_SYSTEM_SITE_PACKAGES) instead of
+# downloading them a second time; unset both variables to watch a from-scratch install.
 demo: $(STAMP)
+	COLMIND_DEMO_DIR=$(CURDIR)/.demo CM_REPOS=$(CURDIR)/.demo/CM \
+	COLMIND_VENV_SYSTEM_SITE_PACKAGES=yes COLMIND_VENV_BASE_PYTHON=$(CURDIR)/$(BIN)/python \
 	$(BIN)/python -m colmind.demo
 
 bench: $(STAMP)

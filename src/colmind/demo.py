@@ -29,6 +29,10 @@ def core_tour(workdir: str) -> None:
     """Create a repo, add and find artifacts, show the index at work."""
     _step("core: a repository with artifacts")
     repo_dir = os.path.join(workdir, "demo-repo")
+    if access({"action": "find", "automation": "repo", "artifact": "colmind-demo"}).get("list"):
+        print("(the demo repository exists from an earlier run: starting it afresh)")
+        _ok(access({"action": "rm", "automation": "repo", "artifact": "colmind-demo", "all": True,
+                    "force": True}), "rm repo")
     _ok(access({"action": "init", "automation": "repo", "artifact": "colmind-demo", "path": repo_dir,
                 "out": "con"}), "init repo")
     _ok(access({"action": "add", "automation": "automation", "artifact": "colmind-demo:experiment-note",
@@ -52,16 +56,17 @@ def core_tour(workdir: str) -> None:
 
 
 def main() -> int:
-    workdir = os.environ.get("COLMIND_DEMO_DIR") or tempfile.mkdtemp(prefix="colmind-demo-")
+    workdir = os.path.abspath(os.environ.get("COLMIND_DEMO_DIR") or tempfile.mkdtemp(prefix="colmind-demo-"))
+    os.makedirs(workdir, exist_ok=True)
     os.environ.setdefault("CM_REPOS", os.path.join(workdir, "CM"))
-    print(f"colmind demo: CM_REPOS={os.environ['CM_REPOS']}")
+    print(f"colmind demo in {workdir} (CM_REPOS={os.environ['CM_REPOS']})")
+    start = time.perf_counter()
     core_tour(workdir)
-    try:
-        from colmind.demo_mlperf import run_mlperf_demo
-    except ImportError:
-        print("\n(MLPerf demo not available yet)")
-        return 0
-    return run_mlperf_demo()
+    from colmind.demo_mlperf import run_mlperf_demo
+
+    code = run_mlperf_demo(workdir)
+    print(f"\ncolmind demo finished in {time.perf_counter() - start:.0f} s (exit {code})")
+    return code
 
 
 if __name__ == "__main__":
