@@ -34,7 +34,8 @@ def test_influencing_keys():
     applied = [{"input_mapping": {"sleep": "PROBE_SLEEP"}, "default_env": {"D": "1"}}]
     deps = {"deps": [{"tags": "a", "enable_if_env": {"E": ["yes"]}, "update_tags_from_env": ["U"],
                       "update_tags_from_env_with_prefix": {"_p.": ["W"]}}]}
-    assert ck.influencing_env_keys(meta, applied, deps, "CM_") == ["D", "E", "PROBE_SLEEP", "PYV", "U", "W"]
+    # PYV (extra_cache_tags_from_env) is a dep output: required as an entry tag, not hashed
+    assert ck.influencing_env_keys(meta, applied, deps, "CM_") == ["D", "E", "PROBE_SLEEP", "U", "W"]
 
 
 def test_entry_tags():

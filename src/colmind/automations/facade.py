@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 
@@ -33,7 +34,7 @@ class CMFacade:
         self.repos = _ReposView()
         self.debug = False
         self.output: str | None = None
-        self.logger = None
+        self.logger = logging.getLogger("mlc")  # MLC recipes call i['automation'].action_object.logger.info
 
     @property
     def repos_path(self) -> str:

@@ -62,10 +62,17 @@ def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
         if output == "json":
             print(json.dumps(_json_safe(result), indent=2, sort_keys=True, ensure_ascii=False))
         elif code > 0 and output in (None, "con"):
-            print(f"\nCM error: {result.get('error', '')}!", file=sys.stderr)
+            print(_error_text(str(result.get("error", ""))), file=sys.stderr)
     except BrokenPipeError:
         return _closed_stdout()
     return code
+
+
+def _error_text(error: str) -> str:
+    """CM's ``CM error: <message>!``; a multi-line message keeps its later lines (a re-run
+    command, the last lines of a log) pasteable, so the ``!`` ends the first line only."""
+    first, _, rest = error.partition("\n")
+    return f"\nCM error: {first}!" + (f"\n{rest}" if rest else "")
 
 
 def _save_to_json_target(args: list[str]) -> str:

@@ -66,8 +66,10 @@ def _steps(run: ScriptRun, workdir: str, cached: bool) -> None:
     depsrun.run_list(run, "post_deps")
     if not cached and not run.i.get("dirty") and not run.i.get("shell"):
         shell.clean(workdir, [str(f) for f in run.meta.get("clean_files") or []])
-    if run.i.get("save_env") and run.depth == 0:
-        _save_env(run)
+    if (run.i.get("save_env") or run.i.get("shell")) and run.depth == 0:
+        path = _save_env(run)
+        if run.i.get("shell"):
+            _open_shell(run, path, workdir)
     run.node.status = "ran"
 
 
@@ -155,9 +157,31 @@ def _failure(run: ScriptRun, native: str, result: shell.NativeResult) -> Excepti
                           result.log_path, rerun, files)
 
 
-def _save_env(run: ScriptRun) -> None:
+def _save_env(run: ScriptRun) -> str:
+    """``--save_env``/``--shell``: ``tmp-env.sh`` (script_prefix lines + the recipe's new_env) in cwd."""
     from colmind.store import atomic
 
-    patterns = run.new_env_keys
-    atomic.write_text(os.path.join(os.getcwd(), "tmp-env.sh"),
-                      shell.env_sh_text(envvars.select_keys(run.env, patterns, run.env)))
+    windows = hostinfo.is_windows()
+    path = os.path.join(os.getcwd(), "tmp-env" + (".bat" if windows else ".sh"))
+    prefix = [str(x) for x in run.state.get("script_prefix") or []]
+    text = shell.env_sh_text(envvars.select_keys(run.env, run.new_env_keys, run.env), windows)
+    atomic.write_text(path, "\n".join(prefix + [text]) if prefix else text)
+    return path
+
+
+def _open_shell(run: ScriptRun, env_file: str, workdir: str) -> None:
+    """``--shell``: an interactive shell with the recipe's env, in the working dir (CM/MLC).
+    Without a terminal on stdin there is nobody to type: say how to get that shell instead."""
+    import subprocess
+    import sys
+
+    from colmind.engine.resolve import _stdin_is_tty
+
+    windows = hostinfo.is_windows()
+    if not _stdin_is_tty():
+        how = f'call "{env_file}"' if windows else f'. "{env_file}"'
+        sys.stderr.write(f"--shell: stdin is not a terminal, not opening a shell; in {workdir} run: {how}\n")
+        return
+    run.ctx.console.info(run.depth + 3, f"Working path: {workdir}; running a debug shell, type exit to quit")
+    cmd = ["cmd", "/k", env_file] if windows else ["bash", "--rcfile", env_file, "-i"]
+    subprocess.call(cmd, cwd=workdir)  # noqa: S603 - the user asked for this shell

@@ -38,19 +38,21 @@ def influencing_env_keys(meta: Mapping[str, Any], applied: Sequence[Mapping[str,
     """Env keys whose values change what the recipe does.
 
     ``applied`` are the metas applied to the run (top level, variations, version). Keys under
-    ``<prefix>TMP_`` are per-run noise and never count.
+    ``<prefix>TMP_`` are per-run noise and never count. Keys named by ``extra_cache_tags_from_env``
+    are outputs of the deps (e.g. the python version), checked as entry tags instead.
     """
     keys: set[str] = set()
     for m in applied:
         keys.update(str(v) for v in (m.get("input_mapping") or {}).values())
         keys.update(str(k) for k in (m.get("default_env") or {}))
-    for entry in meta.get("extra_cache_tags_from_env") or []:
-        if isinstance(entry, Mapping) and entry.get("env"):
-            keys.add(str(entry["env"]))
     for dep_list in dep_lists.values():
         for dep in dep_list:
             keys.update(conditions.condition_keys(dep))
             keys.update(str(k) for k in dep.get("update_tags_from_env") or [])
+            rules = dep.get("update_tags_if_env")
+            for cond in (rules.values() if isinstance(rules, Mapping) else []):
+                if isinstance(cond, Mapping):
+                    keys.update(conditions.condition_keys(cond))
             for ks in (dep.get("update_tags_from_env_with_prefix") or {}).values():
                 keys.update(str(k) for k in (ks if isinstance(ks, list) else [ks]))
     return sorted(k for k in keys if not k.startswith(prefix + "TMP_") and not k.startswith("+"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from colmind.engine import cachekey, cachestore, depsrun, envvars
+from colmind.engine import cachekey, cachestore, cachevalid, depsrun, envvars, expiration
 from colmind.engine.tagquery import split_tags
 from colmind.errors import LockTimeout, NotFound
 
@@ -31,8 +31,14 @@ def extra_tags(run: ScriptRun) -> list[str]:
     tags += [t for t in split_tags(run.env.get(run.dialect.key("EXTRA_CACHE_TAGS"))) if t not in tags]
     if run.i.get("name"):
         tags.append("name-" + str(run.i["name"]).lower())
-    tags += cachekey.extra_tags_from_env(run.meta, run.env)
     return tags
+
+
+def dep_tags(run: ScriptRun, env: dict[str, Any]) -> list[str]:
+    """``deps-<prefix><value>`` tags of ``extra_cache_tags_from_env`` for ``env``: outputs of the
+    recipe's deps, so they are not part of the key; as in CM the tags present at lookup are
+    required of an entry, and the ones present after the run are added to the new entry."""
+    return cachekey.extra_tags_from_env(run.meta, env)
 
 
 def compute_key(run: ScriptRun, extra: list[str]) -> cachekey.CacheKey:
@@ -74,10 +80,12 @@ def _locked(run: ScriptRun, key: cachekey.CacheKey, extra: list[str]) -> None:
 
 
 def _valid_entry(run: ScriptRun, entries: list[cachestore.Entry]) -> cachestore.Entry | None:
-    complete = sorted((e for e in entries if e.complete),
+    required = dep_tags(run, run.env)
+    complete = sorted((e for e in entries if e.complete and all(t in e.tags for t in required)),
                       key=lambda e: -float(e.meta.get("colmind_completed") or 0))
+    script_check = cachevalid.ScriptValidator(run)
     for entry in complete:
-        reasons = cachestore.validate(entry, run.constraints, run.ctx.core)
+        reasons = cachestore.validate(entry, run.constraints, run.ctx.core) or script_check.reasons(entry)
         if not reasons:
             return entry
         note = f"cache entry {entry.path} is invalid ({'; '.join(reasons)}): rebuilding"
@@ -141,7 +149,7 @@ def _build(run: ScriptRun, key: cachekey.CacheKey, extra: list[str], hit: caches
     all_env = dict(run.env)
     dependent = run.env.get(k("GET_DEPENDENT_CACHED_PATH"))
     run.finalize()
-    _complete(run, entry, key, extra, all_env, dependent)
+    _complete(run, entry, key, extra + [t for t in dep_tags(run, all_env) if t not in extra], all_env, dependent)
 
 
 def _tags(run: ScriptRun, extra: list[str]) -> list[str]:
@@ -161,6 +169,8 @@ def _complete(run: ScriptRun, entry: cachestore.Entry, key: cachekey.CacheKey, e
     }
     if dependent and os.path.exists(str(dependent)) and os.path.abspath(str(dependent)) != entry.path:
         meta["dependent_cached_path"] = str(dependent)
+    if run.cache_expiration:
+        meta["cache_expiration"] = expiration.expires_at(run.cache_expiration)
     cachestore.finalize(run.ctx.core, entry, new_env=run.result["new_env"], new_state=run.result["new_state"],
                         all_env=all_env, deps_used=list(run.deps_called), version=run.version,
                         tags=_tags(run, extra), extra_meta=meta)

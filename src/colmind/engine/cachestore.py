@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from colmind.engine import shell
+from colmind.engine import expiration, shell
 from colmind.engine.versions import Constraints
 from colmind.store import atomic
 
@@ -118,6 +118,8 @@ def validate(entry: Entry, constraints: Constraints, core: Any) -> list[str]:
     dep_path = entry.meta.get("dependent_cached_path")
     if dep_path and not os.path.exists(str(dep_path)):
         reasons.append(f"dependent_cached_path {dep_path} no longer exists")
+    if expiration.expired(entry.meta.get("cache_expiration")):
+        reasons.append("expired (cache_expiration)")
     version = str(entry.meta.get("version") or "")
     if version and not constraints.allows(version):
         reasons.append(f"version {version} does not satisfy {constraints.as_dict()}")

@@ -58,6 +58,7 @@ class RunContext:
     root: Node | None = None
     started: float = field(default_factory=time.time)
     chooser: Callable[..., int] | None = None
+    version_info: list[dict[str, Any]] = field(default_factory=list)
     token: Any = None
 
     def warn_once(self, key: str, text: str) -> None:

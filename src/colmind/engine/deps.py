@@ -19,7 +19,8 @@ DEP_LISTS = ("deps", "prehook_deps", "posthook_deps", "post_deps")
 CONTROL_KEYS = frozenset("""
 tags names env enable_if_env enable_if_any_env skip_if_env skip_if_any_env update_tags_from_env
 update_tags_from_env_with_prefix update_tags_if_env force_env_keys reuse_version inherit_variation_tags
-skip_inherit_variation_groups dynamic skip_if_fake_run continue_on_error local_env
+skip_inherit_variation_groups dynamic skip_if_fake_run continue_on_error local_env inherit_cache_expiration
+update_meta_if_env
 """.split())
 
 _IGNORED_IN_PATCH = ("enable_if_env", "enable_if_any_env", "skip_if_env", "skip_if_any_env")
@@ -102,6 +103,7 @@ def final_tags(dep: Mapping[str, Any], env: Mapping[str, Any], local_env: Mappin
         for key in keys if isinstance(keys, list) else [keys]:
             for value in _values(look.get(key)):
                 tags.append(f"{prefix}{value}")
+    tags += tags_if_env(dep, env)
     if dep.get("inherit_variation_tags"):
         tags += _inherited(tags, dep, parent_variations, parent_groups)
     out: list[str] = []
@@ -109,6 +111,20 @@ def final_tags(dep: Mapping[str, Any], env: Mapping[str, Any], local_env: Mappin
         if t not in out:
             out.append(t)
     return ",".join(out)
+
+
+def tags_if_env(dep: Mapping[str, Any], env: Mapping[str, Any]) -> list[str]:
+    """MLC ``update_tags_if_env`` (tag -> condition dict): tags whose condition holds in ``env``."""
+    from colmind.engine import conditions
+
+    rules = dep.get("update_tags_if_env") or {}
+    if not isinstance(rules, Mapping):
+        return []
+    out: list[str] = []
+    for tag, cond in rules.items():
+        if isinstance(cond, Mapping) and conditions.evaluate(cond, env).active:
+            out += split_tags(str(tag))
+    return out
 
 
 def _values(value: Any) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from colmind.engine import conditions, deps, envvars
+from colmind.engine import conditions, deps, envvars, metaapply
 from colmind.engine.plan import SkippedDep
 from colmind.engine.tagquery import split_tags
 
@@ -48,6 +48,8 @@ def _run_one(run: ScriptRun, kind: str, dep: dict[str, Any]) -> None:
     from colmind.engine.execute import call_recipe
 
     local_env = {k: envvars.substitute(v, run.env) for k, v in (dep.get("env") or {}).items()}
+    if run.dialect.name == "mlc" and dep.get("update_meta_if_env"):
+        metaapply.apply_dep_meta_updates(run, dep["update_meta_if_env"])
     groups = {v: str((run.recipe.variations.get(v) or {}).get("group", ""))
               for v in (run.expansion.selected if run.expansion else [])}
     variations = run.expansion.selected if run.expansion else []
@@ -59,6 +61,8 @@ def _run_one(run: ScriptRun, kind: str, dep: dict[str, Any]) -> None:
     version_keys = [run.dialect.key(s) for s in ("VERSION", "VERSION_MIN", "VERSION_MAX", "VERSION_MAX_USABLE")]
     stash = deps.stash_local(run.env, _local_patterns(run, kind), dep, version_keys)
     child = deps.child_input(dep, tags)
+    if dep.get("inherit_cache_expiration") and run.cache_expiration and not dep.get("cache_expiration"):
+        child["cache_expiration"] = run.cache_expiration
     child.update({
         "env": run.env, "state": run.state, "const": copy.deepcopy(run.const),
         "const_state": copy.deepcopy(run.const_state), "add_deps_recursive": run.adr,

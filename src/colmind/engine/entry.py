@@ -75,11 +75,34 @@ def _after(ctx: ctx_mod.RunContext, i: dict[str, Any], result: dict[str, Any]) -
         for tags in root_result_deps(result):
             sys.stderr.write(f"cm run script --tags={tags}\n")
         result.setdefault("new_state", {})["print_deps"] = list(root_result_deps(result))
+    if _flag(i, "print_versions"):
+        sys.stderr.write(versions_text(ctx.version_info))
+    if _flag(i, "dump_version_info") and not ctx.dry_run:
+        _dump_versions(ctx.version_info)
     if _flag(i, "time"):
         print(f"Running time of the script: {time.time() - ctx.started:.3f} sec.")
-    if _flag(i, "j", "json"):
+    if _flag(i, "j", "json") and not result.get("skipped"):  # CM/MLC print nothing for a skipped run
         sys.stderr.write(json.dumps(result, indent=2, default=str) + "\n")
     return result
+
+
+def versions_text(version_info: list[dict[str, Any]]) -> str:
+    """``--print_versions``: every recipe of the run that resolved a version, in completion order."""
+    lines = ["=========================", "Versions of dependencies:"]
+    for item in version_info:
+        for key, info in item.items():
+            if info.get("version"):
+                lines.append(f"* {key}: {info['version']}")
+    lines.append("=========================")
+    return "\n".join(lines) + "\n"
+
+
+def _dump_versions(version_info: list[dict[str, Any]]) -> None:
+    """``--dump_version_info``: the list as JSON in the working dir (CM's two file names)."""
+    from colmind.store import atomic
+
+    for name in ("cm-run-script-versions.json", "version_info.json"):
+        atomic.write_json(os.path.join(os.getcwd(), name), version_info)
 
 
 def root_result_deps(result: dict[str, Any]) -> list[str]:

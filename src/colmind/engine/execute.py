@@ -51,7 +51,8 @@ def call_recipe(ctx: RunContext, i: dict[str, Any], depth: int, kind: str) -> No
         ctx.root = node
     ctx.console.info(depth, f'* cm run script "{query.display() or artifact}"')
     recipe = resolve_mod.select(ctx.core, query, artifact, remembered=ctx.remembered,
-                                chooser=ctx.chooser or resolve_mod.make_chooser(True, lambda s: None))
+                                chooser=ctx.chooser or resolve_mod.make_chooser(True, lambda s: None),
+                                use_cache=not (i.get("skip_cache") or i.get("fake_run") or i.get("prepare")))
     _warn_unsupported(ctx, recipe)
     run = ScriptRun(ctx, i, recipe, query, depth, node)
     ctx.chain.append(recipe.alias)
@@ -59,6 +60,8 @@ def call_recipe(ctx: RunContext, i: dict[str, Any], depth: int, kind: str) -> No
     try:
         run.execute()
         node.result = run.result
+        if not run.skipped:
+            ctx.version_info.append(versions.version_info(run))
     except Exception:
         node.status = "failed"
         raise
@@ -88,6 +91,7 @@ class ScriptRun:
         self.script_name = str(self.meta.get("script_name") or "")
         self.default_version = str(self.meta.get("default_version") or "")
         self.cacheable = bool(self.meta.get("cache"))
+        self.cache_expiration = str(i.get("cache_expiration") or self.meta.get("cache_expiration") or "")
         self.applied: list[dict[str, Any]] = []
         self.warnings: list[str] = [str(w) for w in self.meta.get("warnings") or []]
         self.required_disk_space = 0

@@ -88,6 +88,8 @@ def _scalars(run: ScriptRun, m: Mapping[str, Any], label: str) -> None:
         run.default_version = str(m["default_version"])
     if "cache" in m and run.dialect.name == "mlc":
         run.cacheable = bool(m["cache"])
+    if m.get("cache_expiration"):
+        run.cache_expiration = str(m["cache_expiration"])
     for w in ([m["warning"]] if m.get("warning") else []) + list(m.get("warnings") or []):
         run.warnings.append(f"{label}: {w}" if label else str(w))
     if m.get("required_disk_space"):
@@ -110,6 +112,21 @@ def _update_meta_if_env(run: ScriptRun, entries: Any) -> None:
         _merge_patches(run, entry)
         if isinstance(entry.get("docker"), dict):
             envvars.merge_dicts(run.state.setdefault("docker", {}), entry["docker"])
+
+
+def apply_dep_meta_updates(run: ScriptRun, entries: Any) -> None:
+    """MLC dep-level ``update_meta_if_env``: when a dep is reached, each entry whose conditions hold
+    in the parent env updates the parent's env/const/state/const_state (lists appended); its
+    ``ad``/``adr`` are ignored as in MLC."""
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not conditions.evaluate(entry, run.env).active:
+            continue
+        envvars.merge_dicts(run.env, entry.get("env") or {}, append_lists=True)
+        envvars.merge_dicts(run.const, entry.get("const") or {}, append_lists=True)
+        envvars.merge_dicts(run.state, entry.get("state") or {}, append_lists=True)
+        envvars.merge_dicts(run.const_state, entry.get("const_state") or {}, append_lists=True)
+        if isinstance(entry.get("docker"), dict):
+            envvars.merge_dicts(run.state.setdefault("docker", {}), entry["docker"], append_lists=True)
 
 
 def apply_variations(run: ScriptRun) -> None:

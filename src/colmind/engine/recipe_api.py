@@ -28,44 +28,37 @@ class RecipeHelpers:
 
     # ------------------------------------------------------------------ paths and files
     def get_default_path_list(self, i: dict[str, Any]) -> list[str]:
-        """Dirs of ``env[default_path_env_key]`` (``+KEY`` list first) and the process env."""
-        key = str(i.get("default_path_env_key") or "PATH")
-        env = i.get("env") or {}
-        out: list[str] = [str(p) for p in env.get("+" + key, []) or []]
-        for source in (env.get(key), os.environ.get(key)):
-            if source:
-                out += [p for p in str(source).split(os.pathsep) if p]
-        seen: list[str] = []
-        for p in out:
-            if p not in seen:
-                seen.append(p)
-        return seen
+        """The process env's ``default_path_env_key`` (``PATH``) split on the path separator (as CM/MLC:
+        dirs a dep added to ``+PATH`` are not "default" paths)."""
+        key = str(i.get("default_path_env_key") or "")
+        return os.environ.get(key, "").split(os.pathsep) if key else []
 
     def find_artifact(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Find ``file_name`` in ``CM_TMP_PATH`` or the default path list; set ``env_path_key``."""
-        env = i.get("env") or {}
+        """Find ``file_name`` in ``<P>TMP_PATH``, ``<P>INPUT`` or the default path list; set
+        ``env_path_key``; a dir outside the default paths is prepended to ``+<default_path_env_key>``
+        (and ``extra_paths`` dirs next to it appended to their keys)."""
+        env = i.get("env") if isinstance(i.get("env"), dict) else {}
+        assert isinstance(env, dict)
         rsi = i.get("run_script_input") or {}
         prefix = dialect_for_path(str(rsi.get("path", ""))).prefix if rsi.get("path") else "CM_"
-        file_name = str(i.get("file_name", ""))
-        key = str(i.get("default_path_env_key") or "PATH")
-        tmp_path = env.get(prefix + "TMP_PATH")
-        paths = [p for p in str(tmp_path).split(os.pathsep) if p] if tmp_path else self.get_default_path_list(i)
+        located = _search_paths(env, prefix, str(i.get("file_name", "")))
+        if "error" in located:
+            return {"return": 1, "error": located["error"]}
+        file_name, paths = str(located["file_name"]), list(located["paths"] or self.get_default_path_list(i))
         found = _candidates(paths, file_name)
-        if not found:
-            return {"return": 16, "error": f"Can't find file {file_name} in {', '.join(paths[:10])}"}
-        if i.get("detect_version") and rsi:
+        if i.get("detect_version") and rsi and found:
             found = _filter_by_version(self, found, i)
-            if not found:
-                return {"return": 16, "error": f"no {file_name} satisfies the version constraints"}
+        if not found:
+            return {"return": 16, "error": f"{file_name} not found"}
         chosen = found[0]
+        folder = os.path.dirname(chosen)
+        default = self.get_default_path_list(i)
+        if folder not in default:
+            _add_found_path(env, "+" + str(i.get("default_path_env_key") or ""), folder, i.get("extra_paths") or {})
         if i.get("env_path_key"):
             env[str(i["env_path_key"])] = chosen
-        folder = os.path.dirname(chosen)
-        plus = env.setdefault("+" + key, [])
-        if isinstance(plus, list) and folder not in plus:
-            plus.insert(0, folder)
         return {"return": 0, "found_path": folder, "found_file_path": chosen,
-                "found_file_name": os.path.basename(chosen), "default_path_list": paths}
+                "found_file_name": os.path.basename(chosen), "default_path_list": default}
 
     def find_file_deep(self, i: dict[str, Any]) -> dict[str, Any]:
         """Files named ``file_name`` under each of ``paths`` (recursive)."""
@@ -210,6 +203,41 @@ def _candidates(paths: list[str], file_name: str) -> list[str]:
                 if os.path.isfile(match) and match not in out:
                     out.append(match)
     return out
+
+
+def _search_paths(env: dict[str, Any], prefix: str, file_name: str) -> dict[str, Any]:
+    """``<P>TMP_PATH`` (each dir must exist unless ``<P>TMP_PATH_IGNORE_NON_EXISTANT=yes``) and a
+    forced ``<P>INPUT`` file; an empty ``paths`` means "the default path list"."""
+    paths: list[str] = []
+    tmp_path = str(env.get(prefix + "TMP_PATH") or "")
+    if tmp_path:
+        paths = [p for p in tmp_path.split(os.pathsep) if p.strip()]
+        if env.get(prefix + "TMP_PATH_IGNORE_NON_EXISTANT", "") != "yes":
+            for p in paths:
+                if not os.path.isdir(p):
+                    return {"error": f"path {p} doesn't exist"}
+    forced = str(env.get(prefix + "INPUT") or "").strip()
+    if forced:
+        if not os.path.isfile(forced):
+            return {"error": f"file {forced} doesn't exist"}
+        file_name, paths = os.path.basename(forced), [os.path.dirname(forced)]
+    return {"file_name": file_name, "paths": paths}
+
+
+def _add_found_path(env: dict[str, Any], plus_key: str, folder: str, extra_paths: dict[str, Any]) -> None:
+    if plus_key == "+":
+        return
+    paths = env.get(plus_key)
+    if not isinstance(paths, list):
+        paths = []
+    if folder not in paths:
+        paths.insert(0, folder)
+        env[plus_key] = paths
+    for sub, key in extra_paths.items():
+        extra = os.path.normpath(os.path.join(folder, "..", str(sub)))
+        if os.path.exists(extra):
+            current = env.get(str(key))
+            env[str(key)] = (current if isinstance(current, list) else []) + [extra]
 
 
 def _filter_by_version(helper: RecipeHelpers, found: list[str], i: dict[str, Any]) -> list[str]:

@@ -87,7 +87,7 @@ def no_variation_error(recipes: Sequence[Recipe], query: TagQuery) -> NotFound:
 
 
 def select(core: Any, query: TagQuery, artifact: str, *, remembered: MutableMapping[str, str],
-           chooser: Chooser) -> Recipe:
+           chooser: Chooser, use_cache: bool = True) -> Recipe:
     """Resolve a query to one recipe.
 
     Raises:
@@ -110,9 +110,27 @@ def select(core: Any, query: TagQuery, artifact: str, *, remembered: MutableMapp
         for r in with_vars:
             if r.uid == remembered[memo_key]:
                 return r
-    chosen = with_vars[chooser(with_vars, query)]
+    if use_cache:
+        with_vars = prefer_cached(core, with_vars, query)
+    chosen = with_vars[0] if len(with_vars) == 1 else with_vars[chooser(with_vars, query)]
     remembered[memo_key] = chosen.uid
     return chosen
+
+
+def prefer_cached(core: Any, recipes: Sequence[Recipe], query: TagQuery) -> list[Recipe]:
+    """CM/MLC: when cacheable candidates have complete cache entries carrying the requested tags
+    and variations, only the scripts owning one stay candidates (unless that leaves none)."""
+    from colmind.engine import cachestore
+
+    if not any(r.meta.get("cache") or r.meta.get("can_force_cache") for r in recipes):
+        return list(recipes)
+    wanted = set(query.tags) | {"_" + v for v in query.variations}
+    owning = []
+    for r in recipes:
+        entries = cachestore.entries_for_script(core, r.uid, r.dialect.script_tag_prefix)
+        if any(e.complete and wanted <= set(e.tags) for e in entries):
+            owning.append(r)
+    return owning or list(recipes)
 
 
 def make_chooser(quiet: bool, log: Callable[[str], None]) -> Chooser:

@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from colmind.engine.dialect import Dialect
+
+if TYPE_CHECKING:
+    from colmind.engine.execute import ScriptRun
 
 FIELDS = ("version", "version_min", "version_max", "version_max_usable")
 _LEAD = re.compile(r"^(\d+)(.*)$")
@@ -93,3 +96,18 @@ def clamp_default(default: str, c: Constraints) -> str:
     if upper and compare(v, upper) > 0:
         v = upper
     return v
+
+
+def version_info(run: ScriptRun) -> dict[str, Any]:
+    """One ``run_state['version_info']`` item (CM/MLC ``--print_versions``, ``--dump_version_info``):
+    ``{"<requested tags>,_<variations>": {script_uid, script_alias, script_tags, script_variations,
+    version, parent}}`` (explicit variations for CM recipes, expanded ones for MLC)."""
+    exp = run.expansion
+    variations: list[str] = []
+    if exp is not None:
+        variations = list(exp.expanded if run.dialect.customize_gets_expanded_variations else exp.explicit)
+    key = ",".join(list(run.query.tags) + ["_" + v for v in variations])
+    parent = run.ctx.chain[-2] if len(run.ctx.chain) > 1 else None
+    return {key: {"script_uid": run.recipe.uid, "script_alias": run.recipe.alias,
+                  "script_tags": ",".join(run.recipe.tags), "script_variations": ",".join(variations),
+                  "version": run.version, "parent": parent}}
