@@ -58,6 +58,7 @@ def core_tour(workdir: str) -> None:
 def main() -> int:
     workdir = os.path.abspath(os.environ.get("COLMIND_DEMO_DIR") or tempfile.mkdtemp(prefix="colmind-demo-"))
     os.makedirs(workdir, exist_ok=True)
+    os.chdir(workdir)  # run records and reports land in the demo folder, not in the caller's
     os.environ.setdefault("CM_REPOS", os.path.join(workdir, "CM"))
     print(f"colmind demo in {workdir} (CM_REPOS={os.environ['CM_REPOS']})")
     start = time.perf_counter()
