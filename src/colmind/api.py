@@ -27,6 +27,7 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
     core = None
     try:
         i = _to_input(i)
+        _check_types(i)
         quick = _pseudo_action(i, out)
         if quick is not None:
             return quick
@@ -103,6 +104,17 @@ def _to_input(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise CMError(f"access() expects a dict, a command string or a list, not {type(raw).__name__}")
     return raw
+
+
+def _check_types(i: dict[str, Any]) -> None:
+    """Keys the core interprets must have the right type (an ``@file`` can hold anything)."""
+    for key in ("action", "automation", "artifact"):
+        value = i.get(key)
+        if value is not None and not isinstance(value, str):
+            raise CMError(f"input key '{key}' must be a string, not {type(value).__name__} ({value!r})")
+    extra = i.get("artifacts")
+    if extra is not None and not (isinstance(extra, list) and all(isinstance(a, str) for a in extra)):
+        raise CMError(f"input key 'artifacts' must be a list of strings, not {extra!r}")
 
 
 def _print_cli_help(i: dict[str, Any], full: bool) -> dict[str, Any]:

@@ -39,6 +39,7 @@ class Core:
         self.repos_path: Path = self.settings.repos_path
         self.registry = Registry(self.repos_path)
         self._repos: list[RepoInfo] | None = None
+        self._repos_sig: tuple[Any, ...] = ()
         self.index: Index | None = Index(self.repos_path) if self.settings.index else None
         self._synced: set[frozenset[str] | None] = set()
         self._warned: set[str] = set()
@@ -50,6 +51,7 @@ class Core:
         if self._repos is None:
             self.registry.ensure_layout()
             self._repos = self.registry.load()
+            self._repos_sig = self.registry.files_signature()
             for warning in self.registry.warnings:
                 self.warn(warning)
         return self._repos
@@ -80,6 +82,8 @@ class Core:
         """A new top-level request: the next query re-checks the disk."""
         if self.depth == 0:
             self._synced.clear()
+            if self._repos is not None and self.registry.files_signature() != self._repos_sig:
+                self._repos = None  # repos.json or a cmr.* changed (by hand or by another process)
 
     def refresh(self) -> None:
         """Force the next query to re-check the disk (after waiting for another process)."""
@@ -263,7 +267,10 @@ class Core:
             raise BadFile(row.error if row else f"no meta file in {path}")
         if self.index is not None:
             self.index.put(row)
-        return self.to_artifact(row)
+        try:
+            return self.to_artifact(row)
+        except CMError:  # written; a broken ``_base`` is reported when the artifact is loaded
+            return self.to_artifact(row, ignore_inheritance=True)
 
     def update(self, artifact: Artifact, meta: dict[str, Any], *, replace: bool = False,
                replace_lists: bool = False) -> Artifact:

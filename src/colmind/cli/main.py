@@ -69,10 +69,9 @@ def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
 
 
 def _error_text(error: str) -> str:
-    """CM's ``CM error: <message>!``; a multi-line message keeps its later lines (a re-run
-    command, the last lines of a log) pasteable, so the ``!`` ends the first line only."""
-    first, _, rest = error.partition("\n")
-    return f"\nCM error: {first}!" + (f"\n{rest}" if rest else "")
+    """CM's ``CM error: <message>!`` exactly (scripts parse it; multi-line messages keep the
+    pasteable lines, such as a re-run command, before their last line)."""
+    return f"\nCM error: {error}!"
 
 
 def _save_to_json_target(args: list[str]) -> str:

@@ -25,16 +25,17 @@ def native_failure(alias: str, chain: Sequence[str], script: str, returncode: in
              f"  native script: {script}"]
     if len(chain) > 1:
         lines.append("  called via: " + " -> ".join(chain))
-    if tail:
-        lines.append("  last lines of output:")
-        lines += ["    | " + t for t in tail[-10:]]
+    # the pasteable lines first: the CLI ends the whole message with CM's "!"
+    lines.append(f"  full log: {log_path}")
+    lines.append(f"  re-run only this recipe: {rerun}")
     for path in extra_files:
         if os.path.isfile(path):
             lines.append(f"  {path}:")
             with open(path, encoding="utf-8", errors="replace") as f:
                 lines += ["    | " + t for t in f.read().splitlines()[-20:]]
-    lines.append(f"  full log: {log_path}")
-    lines.append(f"  re-run only this recipe: {rerun}")
+    if tail:
+        lines.append("  last lines of output:")
+        lines += ["    | " + t for t in tail[-10:]]
     return NativeScriptFailed("\n".join(lines), returncode=returncode, log=log_path, rerun=rerun)
 
 

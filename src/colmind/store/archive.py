@@ -6,6 +6,7 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from colmind.errors import CMError
 
@@ -38,13 +39,67 @@ def _check_link(archive: str, name: str, target: str) -> None:
         raise UnsafeArchive(f"refusing to extract {archive}: link '{name}' -> '{target}' points outside the target")
 
 
+@dataclass(frozen=True)
+class _Entry:
+    name: str          # normalised, relative
+    link: str = ""     # symlink target ("" when not a symlink)
+
+
+def _resolves_inside(path: str, links: dict[str, str]) -> bool:
+    """Resolve ``path`` through the archive's own symlinks; False when it leaves the root."""
+    todo = [p for p in path.split("/") if p not in ("", ".")]
+    stack: list[str] = []
+    hops = 0
+    while todo:
+        part = todo.pop(0)
+        if part == "..":
+            if not stack:
+                return False
+            stack.pop()
+            continue
+        stack.append(part)
+        target = links.get("/".join(stack))
+        if target is not None:
+            hops += 1
+            if target.startswith("/") or hops > 40:
+                return False
+            stack.pop()
+            todo[:0] = [p for p in target.split("/") if p not in ("", ".")]
+    return True
+
+
+def _check_entries(archive: str, entries: list[_Entry]) -> None:
+    """Refuse links that resolve outside (also through other links) and entries stored under a link."""
+    links = {e.name: e.link for e in entries if e.link}
+    names = [e.name for e in entries if not e.link]
+    for name in names:
+        if name in links:
+            raise UnsafeArchive(f"refusing to extract {archive}: '{name}' is both a link and a file")
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            prefix = "/".join(parts[:depth])
+            if prefix in links:
+                raise UnsafeArchive(f"refusing to extract {archive}: entry '{name}' is stored under the link "
+                                    f"'{prefix}'")
+    for name, target in links.items():
+        if not _resolves_inside(posixpath.join(posixpath.dirname(name), target), links):
+            raise UnsafeArchive(f"refusing to extract {archive}: link '{name}' -> '{target}' points outside the target")
+
+
 def extract(archive: str, target: str) -> None:
     """Extract ``archive`` into ``target`` after checking every entry (nothing is written on refusal)."""
-    os.makedirs(target, exist_ok=True)
-    if archive.lower().endswith(".zip"):
-        _extract_zip(archive, target)
-    else:
-        _extract_tar(archive, target)
+    created = not os.path.exists(target)
+    try:
+        if archive.lower().endswith(".zip"):
+            _extract_zip(archive, target)
+        else:
+            _extract_tar(archive, target)
+    except BaseException:
+        if created:
+            import shutil
+
+            shutil.rmtree(target, ignore_errors=True)
+        raise
 
 
 def _extract_zip(archive: str, target: str) -> None:
@@ -53,21 +108,28 @@ def _extract_zip(archive: str, target: str) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
+            entries = []
             for info in infos:
-                _check_name(archive, info.filename)
+                name = _check_name(archive, info.filename).rstrip("/")
+                link = ""
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    link = zf.read(info).decode("utf-8", "replace")
+                    _check_link(archive, info.filename, link)
+                entries.append(_Entry(name, link))
+            _check_entries(archive, entries)
+            os.makedirs(target, exist_ok=True)
+            for info, entry in zip(infos, entries, strict=True):
+                if entry.link:
+                    continue
+                zf.extract(info, target)
                 mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode):
-                    _check_link(archive, info.filename, zf.read(info).decode("utf-8", "replace"))
-            for info in infos:
-                mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode):
-                    dest = os.path.join(target, _check_name(archive, info.filename))
+                if mode & 0o111 and not info.is_dir():
+                    os.chmod(os.path.join(target, entry.name), mode & 0o777)
+            for entry in entries:
+                if entry.link:
+                    dest = os.path.join(target, entry.name)
                     os.makedirs(os.path.dirname(dest), exist_ok=True)
-                    os.symlink(zf.read(info).decode("utf-8"), dest)
-                else:
-                    zf.extract(info, target)
-                    if mode & 0o111 and not info.is_dir():
-                        os.chmod(os.path.join(target, info.filename), mode & 0o777)
+                    os.symlink(entry.link, dest)
     except zipfile.BadZipFile as exc:
         raise CMError(f"{archive} is not a valid zip archive: {exc}") from None
 
@@ -79,6 +141,7 @@ def _extract_tar(archive: str, target: str) -> None:
         with tarfile.open(archive) as tf:
             members = tf.getmembers()
             _check_tar_members(archive, members)
+            os.makedirs(target, exist_ok=True)
             if hasattr(tarfile, "data_filter"):
                 tf.extractall(target, filter="data")
             else:  # pragma: no cover - Python without extraction filters
@@ -88,17 +151,22 @@ def _extract_tar(archive: str, target: str) -> None:
 
 
 def _check_tar_members(archive: str, members: Iterable[object]) -> None:
+    entries = []
     for member in members:
         name = getattr(member, "name", "")
-        _check_name(archive, name)
-        if member.issym() or member.islnk():
+        clean = _check_name(archive, name)
+        link = ""
+        if member.issym() or member.islnk():  # type: ignore[attr-defined]
             link = getattr(member, "linkname", "")
-            if member.islnk():
+            if member.islnk():  # type: ignore[attr-defined]
                 _check_name(archive, link)
+                link = ""
             else:
                 _check_link(archive, name, link)
-        elif member.isdev():
+        elif member.isdev():  # type: ignore[attr-defined]
             raise UnsafeArchive(f"refusing to extract {archive}: entry '{name}' is a device file")
+        entries.append(_Entry(clean, link))
+    _check_entries(archive, entries)
 
 
 def check_tree_links(root: str) -> None:

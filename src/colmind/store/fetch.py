@@ -96,7 +96,8 @@ def _fetch_archive(location: str, dest: str) -> None:
     path = location
     downloaded = ""
     if "://" in location and not location.startswith("file://"):
-        downloaded = path = download(location, dest + ".download")
+        name = os.path.basename(location.split("?")[0])  # keeps .zip / .tar.gz: extract() goes by the name
+        downloaded = path = download(location, f"{dest}.download-{name}")
     elif location.startswith("file://"):
         path = location[len("file://"):]
     if not os.path.isfile(path):

@@ -22,6 +22,10 @@ def load_yaml_file(path: str) -> Any:
             text = handle.read()
     except FileNotFoundError:
         raise NotFound(f"File {path} not found") from None
+    except UnicodeDecodeError as exc:
+        raise BadFile(f"detected problem in {path}: not UTF-8 text ({exc})") from None
+    except OSError as exc:
+        raise BadFile(f"detected problem in {path}: cannot read it ({exc.strerror or exc})") from None
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
@@ -30,19 +34,20 @@ def load_yaml_file(path: str) -> Any:
 
 def _yaml_problem(text: str, path: str) -> str:
     """PyYAML's own message for a bad document, naming ``path`` (as CM prints it), not the C parser's."""
-    import yaml
-
     import io
+
+    import yaml
 
     stream = io.StringIO(text)
     stream.name = path  # type: ignore[misc]
-    loader = yaml.SafeLoader(stream)
     try:
-        loader.get_single_data()
+        loader = yaml.SafeLoader(stream)
+        try:
+            loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         return str(exc)
-    finally:
-        loader.dispose()
     return "invalid YAML"
 
 
@@ -53,6 +58,10 @@ def load_json_file(path: str) -> Any:
             text = handle.read()
     except FileNotFoundError:
         raise NotFound(f"File {path} not found") from None
+    except UnicodeDecodeError as exc:
+        raise BadFile(f"detected problem in {path}: not UTF-8 text ({exc})") from None
+    except OSError as exc:
+        raise BadFile(f"detected problem in {path}: cannot read it ({exc.strerror or exc})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -10,7 +10,16 @@ def split_tags(value: str | Sequence[str] | None) -> list[str]:
     """A ``--tags`` value (comma string or list) as a list of stripped, non-empty items."""
     if value is None or value is True or value is False:
         return []
-    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, (list, tuple)):
+        items = [str(v) for v in value]
+    elif isinstance(value, (int, float)):
+        items = [str(value)]
+    else:
+        from colmind.errors import CMError
+
+        raise CMError(f"tags must be a comma-separated string or a list, not {type(value).__name__}")
     return [t.strip() for t in items if t.strip()]
 
 
