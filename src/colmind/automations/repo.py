@@ -180,8 +180,11 @@ class RepoAutomation(Automation):
     def _update_existing(self, i: dict[str, Any], dest: str) -> dict[str, Any]:
         from colmind.store.fetch import run_git
 
-        if load_meta_pair(dest, "cmr") is None:
+        if load_meta_pair(dest, "cmr") is None and _mlc_meta(dest) is None:
             raise CMError(f"{dest} exists but is not a CM repository: remove it, then pull again")
+        if not os.path.isdir(os.path.join(dest, ".git")) and is_console(i):
+            say(f"{dest} already exists and is not a git checkout: nothing to update. To fetch it again: "
+                f"cm rm repo {os.path.basename(dest)} --all -f, then pull.")
         if os.path.isdir(os.path.join(dest, ".git")):
             if i.get("branch"):
                 run_git(["fetch"], cwd=dest)

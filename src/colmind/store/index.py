@@ -255,7 +255,8 @@ def _changed(auto_dir: str, stored: dict[str, str]) -> list[tuple[str, str]]:
         for path, old_sig in stored.items():
             base = os.path.basename(path)
             parts = []
-            for kind in ("yaml", "json"):  # both names: a meta file may appear next to the other one
+            kinds = ("myaml", "mjson") if old_sig.startswith("m") else ("yaml", "json")
+            for kind in kinds:  # both names: a meta file may appear next to the other one
                 try:
                     st = os.stat(f"{base}/{KIND_FILES[kind]}", dir_fd=fd)
                 except OSError:

@@ -34,8 +34,23 @@ def dir_sig(path: str) -> str:
 
 def artifact_sig(path: str) -> str:
     """A signature that changes when a meta file of the artifact is added, removed or edited."""
-    parts = _stat_parts(path, META_FILES)
-    return "|".join(parts or _stat_parts(path, MLC_META_FILES))
+    parts = _stat_parts(path, META_FILES) or _stat_parts(path, MLC_META_FILES)
+    if parts and _racy(parts):
+        parts.append(RACY)
+    return "|".join(parts)
+
+
+# A file modified within the file system's timestamp resolution of being indexed could be edited
+# again without changing its (mtime, size): such a signature is marked and re-read next time.
+RACY = "racy"
+_RACY_WINDOW_NS = 2_000_000_000
+
+
+def _racy(parts: list[str]) -> bool:
+    import time
+
+    now = time.time_ns()
+    return any(now - int(p.split(":")[1]) < _RACY_WINDOW_NS for p in parts)
 
 
 def _stat_parts(path: str, names: tuple[str, ...]) -> list[str]:
@@ -79,6 +94,8 @@ def _read_meta(path: str, sig: str) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for part in sig.split("|"):
         kind = part.split(":", 1)[0]
+        if kind == RACY:
+            continue
         file = os.path.join(path, KIND_FILES[kind])
         data = load_yaml_file(file) if kind.endswith("yaml") else load_json_file(file)
         if data is None:
