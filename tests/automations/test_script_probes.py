@@ -1,6 +1,6 @@
 """Golden tests: colmind runs the probe repos (CM and MLC format) and must reproduce what cmind
 4.2.0 and mlcflow 1.3.8 printed (tests/fixtures/probes/observed), except the deliberate
-differences recorded in docs/compat-engine.md (values split at the first '=', exact-key cache).
+differences recorded in docs/compatibility.md (values split at the first '=', exact-key cache).
 """
 
 from __future__ import annotations
