@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from colmind.errors import CMError
+from colmind.valueclass import Value
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 ACTION_SUBSTITUTIONS = {"ls": "search", "list": "search", "find": "search", "rm": "delete",
                         "mv": "move", "ren": "move", "rename": "move", "cp": "copy"}
@@ -21,12 +25,15 @@ def env_true(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in TRUE_WORDS
 
 
-@dataclass
-class Settings:
-    repos_path: Path
-    debug: bool = False
-    index: bool = True
-    cfg: dict[str, Any] = field(default_factory=dict)
+class Settings(Value):
+    _fields = ("repos_path", "debug", "index", "cfg")
+
+    def __init__(self, repos_path: Path, debug: bool = False, index: bool = True,
+                 cfg: dict[str, Any] | None = None) -> None:
+        self.repos_path = repos_path
+        self.debug = debug
+        self.index = index
+        self.cfg: dict[str, Any] = {} if cfg is None else cfg
 
     @property
     def action_substitutions(self) -> dict[str, str]:

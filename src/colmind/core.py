@@ -6,14 +6,11 @@ the dict boundary on top of it.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from colmind.config import Settings, load_settings
 from colmind.errors import AlreadyExists, AutomationNotFound, BadFile, CMError, NotFound
@@ -26,6 +23,11 @@ from colmind.store.model import Artifact, RepoInfo, Row
 from colmind.store.repos import Registry
 from colmind.store.scan import load_row, scan_repo
 from colmind.store.tags import TagQuery
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 AUTOMATION_UID = "bbeb15d8f0a944a4"
 AUTOMATION_KEYS = frozenset({AUTOMATION_UID, "automation"})
@@ -96,6 +98,8 @@ class Core:
             yield
 
     def artifact_lock(self, path: str, timeout: float | None = None) -> Any:
+        import hashlib
+
         digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:24]
         return locked(self.repos_path / ".locks" / "artifacts" / f"{digest}.lock", timeout)
 
@@ -304,6 +308,8 @@ class Core:
         """Remove the artifact directory and its index entry."""
         with self.artifact_lock(artifact.path):
             if os.path.isdir(artifact.path):
+                import shutil
+
                 shutil.rmtree(artifact.path, onerror=_force_remove)
             if self.index is not None:
                 self.index.remove(artifact.path)

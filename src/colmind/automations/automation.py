@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
 
 from colmind.automations.base import Automation, is_console
 from colmind.console import say
 from colmind.store import atomic
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class AutomationAutomation(Automation):

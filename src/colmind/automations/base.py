@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from typing import Any
 
 from colmind.console import confirm, say
 from colmind.errors import AlreadyExists, CMError, NotFound
 from colmind.store import ids
 from colmind.store.model import Artifact
 from colmind.store.tags import split_tags
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 COMMON_ACTIONS = ("add", "copy", "delete", "info", "load", "move", "search", "test", "update", "version")
 
@@ -192,6 +195,8 @@ class Automation:
         with self.core.artifact_lock(art.path):
             os.makedirs(os.path.dirname(new_path), exist_ok=True)
             if os.path.realpath(new_path) != os.path.realpath(art.path):
+                import shutil
+
                 shutil.move(art.path, new_path)
                 if self.core.index is not None:
                     self.core.index.remove(art.path)
@@ -221,6 +226,8 @@ class Automation:
                 raise AlreadyExists(f"artifact already exists in the path {new_path}")
             if is_console(i):
                 say(f'* Copying "{art.path}" to\n         "{new_path}"')
+            import shutil
+
             shutil.copytree(art.path, new_path, symlinks=True)
             change: dict[str, Any] = {"alias": new_alias or os.path.basename(new_path),
                                       "uid": new_uid or ids.gen_uid()}

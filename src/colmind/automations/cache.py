@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any
 
 from colmind.automations.base import Automation, is_console, truthy
 from colmind.console import say
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class CacheAutomation(Automation):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from colmind.automations.base import Automation, is_console
 from colmind.console import say
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class CoreAutomation(Automation):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from colmind.lazylog import LazyLogger
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _RepoView:
@@ -30,11 +34,12 @@ class _ReposView:
 class CMFacade:
     """What CM code expects of ``self.cmind`` (and MLC code of ``self.action_object``)."""
 
+    logger = LazyLogger("mlc")  # MLC recipes call i['automation'].action_object.logger.info
+
     def __init__(self) -> None:
         self.repos = _ReposView()
         self.debug = False
         self.output: str | None = None
-        self.logger = logging.getLogger("mlc")  # MLC recipes call i['automation'].action_object.logger.info
 
     @property
     def repos_path(self) -> str:

@@ -12,10 +12,14 @@ import importlib
 import importlib.util
 import os
 import sys
-from typing import Any
 
 from colmind.errors import CMError
 from colmind.store.model import Artifact
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _BUILTIN_CLASSES: dict[str, str] | None = None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Any
 
 from colmind.automations.base import Automation, is_console, truthy
 from colmind.console import confirm, say
@@ -13,6 +12,11 @@ from colmind.store import atomic, ids
 from colmind.store.meta import load_meta_pair
 from colmind.store.model import RepoInfo
 from colmind.store.repos import load_repo, repo_meta_for_new
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class RepoAutomation(Automation):

@@ -5,12 +5,15 @@ Thin: every action delegates to :mod:`colmind.engine`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from colmind.automations.base import Automation, is_console, truthy
 from colmind.console import say
 from colmind.engine.recipe_api import RecipeHelpers
 from colmind.errors import NotFound
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ScriptAutomation(RecipeHelpers, Automation):

@@ -5,9 +5,12 @@ Where cmind crashes (``--x,`` without a value, ``--a=1 --a.b=2``) we raise a cle
 
 from __future__ import annotations
 
-from typing import Any
-
 from colmind.errors import CMError
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def parse(cmd: str | list[str] | None) -> dict[str, Any]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Any
 
 from colmind.cli.info import INFO_CLI  # noqa: E402,F401
 from colmind.console import say
 from colmind.errors import NotFound
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _COMMON = [("add", ""), ("copy", "cp"), ("delete", "rm"), ("info", ""), ("load", ""),
            ("move", "mv, ren, rename"), ("search", "find, list, ls"), ("test", ""), ("update", ""),

@@ -56,10 +56,10 @@ def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
 
         atomic.write_json(saved, _json_safe(result))
     code = int(result.get("return", 0) or 0)
-    import json
-
     try:
         if output == "json":
+            import json
+
             print(json.dumps(_json_safe(result), indent=2, sort_keys=True, ensure_ascii=False))
         elif code > 0 and output in (None, "con"):
             print(_error_text(str(result.get("error", ""))), file=sys.stderr)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _TRUE = ("true", "yes", "on")
 _FALSE = ("none", "false", "no", "off")

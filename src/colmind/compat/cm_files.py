@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
 
 from colmind.store import atomic
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def load_txt(file_name: str, encoding: str = "utf8", remove_after_read: bool = False,

@@ -6,9 +6,13 @@ import copy
 import importlib.util
 import os
 from types import ModuleType
-from typing import Any
 
 from colmind.compat.cm_dicts import merge_dicts
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _MAX_BASE_DEPTH = 10
 

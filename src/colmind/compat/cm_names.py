@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import fnmatch
-import uuid
-from typing import Any
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _UID_CHARS = frozenset("0123456789abcdef.")
 
 
 def gen_uid() -> dict[str, Any]:
     """A new 16-hex-digit UID: ``{'return': 0, 'uid': ...}``."""
+    import uuid
+
     return {"return": 0, "uid": uuid.uuid4().hex[:16]}
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-import tempfile
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _SPECIAL_NAMES = (".git", ".svn", ".cm", ".hg", "__pycache__")
 
@@ -34,6 +37,8 @@ def gen_tmp_file(i: dict[str, Any]) -> dict[str, Any]:
 
     ``suffix``, ``prefix``; ``remove_dir`` returns the base name only.
     """
+    import tempfile
+
     fd, name = tempfile.mkstemp(suffix=i.get("suffix", ""), prefix=i.get("prefix", "tmp"))
     os.close(fd)
     os.remove(name)

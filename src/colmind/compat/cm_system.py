@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
-from typing import Any
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _GB = 1024 ** 3
 
@@ -28,6 +31,8 @@ def get_current_date_time(i: dict[str, Any]) -> dict[str, Any]:
 
 def get_disk_use(path: str = "/", console: bool = False) -> dict[str, Any]:
     """``shutil.disk_usage`` totals in bytes and GB."""
+    import shutil
+
     usage = shutil.disk_usage(path)
     out: dict[str, Any] = {"return": 0}
     for key in ("total", "used", "free"):

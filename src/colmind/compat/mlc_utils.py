@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import os
-import uuid
-from typing import Any
 
 from colmind.compat import cm_dicts, cm_files, cm_modules
 from colmind.compat.cm_dicts import convert_dictionary, flatten_dict, get_value_from_dict_with_flat_key
@@ -24,9 +21,22 @@ from colmind.compat.cm_system import get_current_date_time, get_disk_use, get_me
 from colmind.compat.mlc_versions import compare_versions
 from colmind.store import atomic
 
-logger = logging.getLogger("mlc")
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 _OK: dict[str, Any] = {"return": 0, "error": ""}
+
+
+def __getattr__(name: str) -> Any:
+    """``logger`` (the ``mlc`` logger) is created on first use: ``logging`` is slow to import."""
+    if name == "logger":
+        import logging
+
+        return logging.getLogger("mlc")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_true(val: Any) -> bool:
@@ -148,6 +158,8 @@ def is_uid(name: str) -> bool:
 
 def get_new_uid() -> dict[str, Any]:
     """``{'return': 0, 'uid': <16 hex>}``."""
+    import uuid
+
     return {"return": 0, "uid": uuid.uuid4().hex[:16]}
 
 
@@ -168,6 +180,8 @@ def sub_input(i: dict[str, Any], keys: list[str], reverse: bool = False) -> dict
 
 def generate_temp_file(i: dict[str, Any]) -> dict[str, Any]:
     """A fresh temporary file base name: ``<prefix><uuid hex><suffix>`` (nothing is created)."""
+    import uuid
+
     return {"return": 0, "file_name": f"{i.get('prefix', '')}{uuid.uuid4().hex}{i.get('suffix', '')}"}
 
 
@@ -262,7 +276,7 @@ __all__ = [
     "flatten_dict", "gen_uid", "generate_temp_file", "get_current_date_time", "get_disk_use",
     "get_list_from_cli", "get_memory_use", "get_new_uid", "get_value_from_dict_with_flat_key",
     "is_false", "is_true", "is_uid", "is_valid_url", "load_bin", "load_json", "load_json_or_yaml",
-    "load_python_module", "load_txt", "load_yaml", "load_yaml_and_json", "logger", "merge_dicts",
+    "load_python_module", "load_txt", "load_yaml", "load_yaml_and_json", "logger", "merge_dicts",  # noqa: F822
     "parse_cm_object", "print_env", "print_formatted_json", "print_formatted_yaml", "printd",
     "read_json", "read_yaml", "run_system_cmd", "save_json", "save_txt", "save_yaml", "sub_input",
     "tags_matched", "update_yaml",

@@ -20,9 +20,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
 
 from colmind.compat import cmind_utils, mlc_utils
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CMIND_VERSION = "4.2.0"
 MLC_VERSION = "1.3.8"

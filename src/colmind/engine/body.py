@@ -8,13 +8,16 @@ calling any hook or native script.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from colmind.engine import depsrun, envvars, hooks, hostinfo, shell
 from colmind.engine.failures import native_failure, rerun_command
 from colmind.engine.hookinput import customize_path, hook_input
 
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from colmind.engine.execute import ScriptRun
 
 

@@ -9,24 +9,31 @@ served.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from colmind.engine import conditions, deps
 from colmind.engine.versions import Constraints
+from colmind.valueclass import FrozenValue
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 KEY_VERSION = 1
 
 
-@dataclass(frozen=True)
-class CacheKey:
+class CacheKey(FrozenValue):
     """A computed key plus the parts it was made from (stored for explanations)."""
 
+    _fields = ("digest", "parts")
     digest: str
     parts: dict[str, Any]
+
+    def __init__(self, digest: str, parts: dict[str, Any]) -> None:
+        self._set("digest", digest)
+        self._set("parts", parts)
 
     @property
     def short(self) -> str:
@@ -72,6 +79,8 @@ def compute(script_uid: str, variations: Iterable[str], constraints: Constraints
         "deps": deps.static_signature(dep_lists),
     }
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    import hashlib
+
     return CacheKey(hashlib.sha256(text.encode("utf-8")).hexdigest(), parts)
 
 

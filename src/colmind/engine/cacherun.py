@@ -5,13 +5,16 @@ hit (load state) or build inside the entry -> atomic completion (spec 2.7, issue
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from colmind.engine import cachekey, cachestore, cachevalid, depsrun, envvars, expiration
 from colmind.engine.tagquery import split_tags
 from colmind.errors import LockTimeout, NotFound
 
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from colmind.engine.execute import ScriptRun
 
 LOCK_TIMEOUT = float(os.environ.get("COLMIND_CACHE_LOCK_TIMEOUT", str(24 * 3600)))

@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from colmind.engine import expiration, shell
 from colmind.engine.versions import Constraints
 from colmind.store import atomic
+from colmind.valueclass import Value
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 STATE_FILE = "cm-cached-state.json"
 KEY_FIELD = "colmind_cache_key"
@@ -27,12 +30,14 @@ CACHE_AUTOMATION = "cache"
 CACHE_UID = "541d6f712a6b464e"
 
 
-@dataclass
-class Entry:
+class Entry(Value):
     """One cache entry (artifact of automation ``cache``)."""
 
-    path: str
-    meta: dict[str, Any]
+    _fields = ("path", "meta")
+
+    def __init__(self, path: str, meta: dict[str, Any]) -> None:
+        self.path = path
+        self.meta = meta
 
     @property
     def uid(self) -> str:
@@ -136,6 +141,8 @@ def validate(entry: Entry, constraints: Constraints, core: Any) -> list[str]:
 def create(core: Any, script_ref: str, script_uid: str, key: str, tags: Sequence[str],
            item_key: str) -> Entry:
     """Add a new ``tmp`` entry to the local repo."""
+    import uuid
+
     uid = uuid.uuid4().hex[:16]
     meta = {
         "alias": "", "uid": uid, "automation_alias": CACHE_AUTOMATION, "automation_uid": CACHE_UID,

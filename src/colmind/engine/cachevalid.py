@@ -10,10 +10,11 @@ other than the entry's ``version``, makes the entry invalid (colmind then rebuil
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from colmind.engine import depsrun, hostinfo
 from colmind.engine.hookinput import hook_input
+
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from colmind.engine.cachestore import Entry

@@ -8,10 +8,14 @@ spec 7.12), and treats a value still holding ``<<<KEY>>>`` as unset (MLC).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from colmind.engine.envvars import FALSE_WORDS, TRUE_WORDS, has_placeholder
+from colmind.valueclass import FrozenValue
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CONDITION_KEYS = ("enable_if_env", "enable_if_any_env", "skip_if_env", "skip_if_any_env")
 
@@ -47,12 +51,16 @@ def any_match(env: Mapping[str, Any], cond: Mapping[str, Any]) -> bool:
     return any(key_matches(env, k, v) for k, v in cond.items())
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(FrozenValue):
     """Whether an item (dep, update_meta_if_env entry) is active, and why not."""
 
+    _fields = ("active", "reason")
     active: bool
-    reason: str = ""
+    reason: str
+
+    def __init__(self, active: bool, reason: str = "") -> None:
+        self._set("active", active)
+        self._set("reason", reason)
 
 
 def evaluate(item: Mapping[str, Any], env: Mapping[str, Any]) -> Verdict:

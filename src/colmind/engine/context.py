@@ -8,10 +8,14 @@ import contextvars
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from colmind.engine.plan import Node
+from colmind.valueclass import Value
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _current: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("colmind_run", default=None)
 
@@ -43,23 +47,30 @@ class Console:
         sys.stderr.flush()
 
 
-@dataclass
-class RunContext:
+class RunContext(Value):
     """One top-level ``cm run script`` and everything it calls."""
 
-    core: Any
-    automation: Any
-    console: Console
-    quiet: bool = False
-    dry_run: bool = False
-    remembered: dict[str, str] = field(default_factory=dict)
-    warned: set[str] = field(default_factory=set)
-    chain: list[str] = field(default_factory=list)
-    root: Node | None = None
-    started: float = field(default_factory=time.time)
-    chooser: Callable[..., int] | None = None
-    version_info: list[dict[str, Any]] = field(default_factory=list)
-    token: Any = None
+    _fields = ("core", "automation", "console", "quiet", "dry_run", "remembered", "warned", "chain", "root",
+               "started", "chooser", "version_info", "token")
+
+    def __init__(self, core: Any, automation: Any, console: Console, quiet: bool = False, dry_run: bool = False,
+                 remembered: dict[str, str] | None = None, warned: set[str] | None = None,
+                 chain: list[str] | None = None, root: Node | None = None, started: float | None = None,
+                 chooser: Callable[..., int] | None = None, version_info: list[dict[str, Any]] | None = None,
+                 token: Any = None) -> None:
+        self.core = core
+        self.automation = automation
+        self.console = console
+        self.quiet = quiet
+        self.dry_run = dry_run
+        self.remembered: dict[str, str] = {} if remembered is None else remembered
+        self.warned: set[str] = set() if warned is None else warned
+        self.chain: list[str] = [] if chain is None else chain
+        self.root = root
+        self.started = time.time() if started is None else started
+        self.chooser = chooser
+        self.version_info: list[dict[str, Any]] = [] if version_info is None else version_info
+        self.token = token
 
     def warn_once(self, key: str, text: str) -> None:
         if key not in self.warned:

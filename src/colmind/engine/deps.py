@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from colmind.engine import envvars
 from colmind.engine.tagquery import split_tags
 from colmind.errors import CMError
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 DEP_LISTS = ("deps", "prehook_deps", "posthook_deps", "post_deps")
 

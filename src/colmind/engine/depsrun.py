@@ -6,13 +6,16 @@ recursive call and the env flow back (spec 2.8).
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
 
 from colmind.engine import conditions, deps, envvars, metaapply
 from colmind.engine.plan import SkippedDep
 from colmind.engine.tagquery import split_tags
 
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from colmind.engine.execute import ScriptRun
 
 

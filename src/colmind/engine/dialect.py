@@ -5,13 +5,15 @@ Engine code never writes ``"CM_"`` literally: it asks the recipe's :class:`Diale
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from colmind.valueclass import FrozenValue
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(FrozenValue):
     """Format-dependent behaviour of the engine (spec section 6)."""
 
+    _fields = ("name", "prefix", "input_mapping_is_const", "customize_gets_expanded_variations",
+               "versions_before_variations", "combined_matches_dynamic", "env_merge_appends_lists",
+               "postprocess_gets_const", "script_item_key", "script_tag_prefix", "cli_name")
     name: str  # "cm" | "mlc"
     prefix: str  # "CM_" | "MLC_"
     input_mapping_is_const: bool  # CM: mapped inputs win over variation env
@@ -23,6 +25,22 @@ class Dialect:
     script_item_key: str  # cache meta key naming the script
     script_tag_prefix: str  # cache tag naming the script
     cli_name: str  # how a re-run command is spelled
+
+    def __init__(self, name: str, prefix: str, input_mapping_is_const: bool,
+                 customize_gets_expanded_variations: bool, versions_before_variations: bool,
+                 combined_matches_dynamic: bool, env_merge_appends_lists: bool, postprocess_gets_const: bool,
+                 script_item_key: str, script_tag_prefix: str, cli_name: str) -> None:
+        self._set("name", name)
+        self._set("prefix", prefix)
+        self._set("input_mapping_is_const", input_mapping_is_const)
+        self._set("customize_gets_expanded_variations", customize_gets_expanded_variations)
+        self._set("versions_before_variations", versions_before_variations)
+        self._set("combined_matches_dynamic", combined_matches_dynamic)
+        self._set("env_merge_appends_lists", env_merge_appends_lists)
+        self._set("postprocess_gets_const", postprocess_gets_const)
+        self._set("script_item_key", script_item_key)
+        self._set("script_tag_prefix", script_tag_prefix)
+        self._set("cli_name", cli_name)
 
     def key(self, suffix: str) -> str:
         """Engine env name for ``suffix`` (``key("VERSION")`` -> ``CM_VERSION``)."""

@@ -9,12 +9,16 @@ import json
 import os
 import sys
 import time
-from typing import Any
 
 from colmind.engine import context as ctx_mod
 from colmind.engine import dryrun, record, resolve
 from colmind.engine.execute import call_recipe
 from colmind.errors import CMError
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _flag(i: dict[str, Any], *names: str) -> bool:

@@ -10,7 +10,11 @@ import copy
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 PLACEHOLDER = re.compile(r"<<<([^<>]+?)>>>")
 TRUE_WORDS = frozenset({"yes", "on", "true", "1"})

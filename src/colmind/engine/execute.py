@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import os
 import time
-from typing import Any
 
 from colmind.engine import deps, envvars, hooks, hostinfo, metaapply, shell, versions
 from colmind.engine import meta as meta_mod
@@ -20,6 +19,11 @@ from colmind.engine import variations as var_mod
 from colmind.engine.context import RunContext
 from colmind.engine.meta import Recipe
 from colmind.engine.plan import Node
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 INPUT_TO_ENV = ("input", "output", "outdirname", "outbasename", "name", "extra_cache_tags", "skip_compile",
                 "skip_run", "accept_license", "skip_system_deps", "git_ssh", "gh_token")

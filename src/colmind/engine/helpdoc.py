@@ -4,9 +4,12 @@ inputs (``input_mapping`` + ``input_description``), default env, versions and de
 
 from __future__ import annotations
 
-from typing import Any
-
 from colmind.engine.meta import Recipe
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def render(recipe: Recipe) -> str:

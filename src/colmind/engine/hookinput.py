@@ -7,11 +7,14 @@ effect; the rest is a shallow copy of the common part.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from colmind.engine import shell
 
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from colmind.engine.execute import ScriptRun
 
 

@@ -11,12 +11,15 @@ import contextlib
 import importlib.util
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any
 
 from colmind.errors import CMError
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CUSTOMIZE = "customize.py"
 _modules: dict[tuple[str, float], ModuleType] = {}
@@ -105,6 +108,8 @@ def call(module: ModuleType, name: str, i: dict[str, Any], script_dir: str) -> d
 
 
 def _explain(exc: BaseException, path: str, what: str) -> str:
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
     line = next((f.lineno for f in reversed(frames) if os.path.abspath(f.filename) == os.path.abspath(path)), None)
     where = f"{path}, line {line}" if line else path

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import functools
 import os
-import platform
 import struct
 import sys
-from typing import Any
 
 from colmind.engine.dialect import Dialect
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 COPIED_HOST_VARS = ("GH_TOKEN", "ftp_proxy", "FTP_PROXY", "http_proxy", "HTTP_PROXY", "https_proxy",
                     "HTTPS_PROXY", "no_proxy", "NO_PROXY", "socks_proxy", "SOCKS_PROXY")
@@ -20,6 +23,15 @@ COPIED_HOST_VARS = ("GH_TOKEN", "ftp_proxy", "FTP_PROXY", "http_proxy", "HTTP_PR
 
 def is_windows() -> bool:
     return os.name == "nt"
+
+
+def _machine() -> str:
+    """``platform.machine()`` without importing ``platform`` where ``os.uname`` exists."""
+    if hasattr(os, "uname"):
+        return os.uname().machine
+    import platform
+
+    return platform.machine()
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,7 +53,7 @@ def _base_info() -> dict[str, Any]:
         "redirect_to_null": " > nul" if win else " > /dev/null",
         "bits": bits,
         "python_bits": str(struct.calcsize("P") * 8),
-        "machine": platform.machine(),
+        "machine": _machine(),
     }
 
 

@@ -5,10 +5,14 @@ engine understands (spec 1.2). Keys outside the table are reported once per run.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Any
 
 from colmind.engine.dialect import Dialect, dialect_for_path
+from colmind.valueclass import Value
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Keys the run engine acts on, or that are documentation/CI only and deliberately inert.
 TOP_LEVEL_KEYS = frozenset("""
@@ -41,19 +45,22 @@ INERT_NOTES = {
 }
 
 
-@dataclass
-class Recipe:
+class Recipe(Value):
     """One script artifact with its merged meta and format."""
 
-    path: str
-    meta: dict[str, Any]
-    uid: str
-    alias: str
-    dialect: Dialect
-    repo_path: str = ""
-    artifact: Any = None  # the core's Artifact (None in unit tests)
-    meta_file: str = ""
-    sort: int = field(default=0)
+    _fields = ("path", "meta", "uid", "alias", "dialect", "repo_path", "artifact", "meta_file", "sort")
+
+    def __init__(self, path: str, meta: dict[str, Any], uid: str, alias: str, dialect: Dialect,
+                 repo_path: str = "", artifact: Any = None, meta_file: str = "", sort: int = 0) -> None:
+        self.path = path
+        self.meta = meta
+        self.uid = uid
+        self.alias = alias
+        self.dialect = dialect
+        self.repo_path = repo_path
+        self.artifact = artifact  # the core's Artifact (None in unit tests)
+        self.meta_file = meta_file
+        self.sort = sort
 
     @property
     def tags(self) -> list[str]:

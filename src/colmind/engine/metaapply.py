@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from colmind.engine import conditions, deps, envvars
 from colmind.engine import variations as var_mod
 
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from colmind.engine.execute import ScriptRun
 
 

@@ -7,45 +7,63 @@ output, the run record and failure chains.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from colmind.valueclass import Value, as_dict
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass
-class SkippedDep:
+class SkippedDep(Value):
     """A dependency that was not called, and why."""
 
-    kind: str
-    tags: str
-    reason: str
+    _fields = ("kind", "tags", "reason")
+
+    def __init__(self, kind: str, tags: str, reason: str) -> None:
+        self.kind = kind
+        self.tags = tags
+        self.reason = reason
 
 
-@dataclass
-class Node:
+class Node(Value):
     """One recipe call."""
 
-    kind: str  # top | deps | prehook_deps | posthook_deps | post_deps | access
-    request_tags: str
-    alias: str = ""
-    uid: str = ""
-    path: str = ""
-    variations: list[str] = field(default_factory=list)
-    versions: dict[str, str] = field(default_factory=dict)
-    version: str = ""
-    cache: str = "off"  # off | hit | miss | new | renew | skip | dry-hit | dry-miss
-    cache_key: str = ""
-    cache_entry: str = ""
-    cache_note: str = ""
-    status: str = "planned"  # planned | ran | cached | skipped | fake | failed | dry
-    seconds: float = 0.0
-    new_env: dict[str, Any] = field(default_factory=dict)
-    skipped: list[SkippedDep] = field(default_factory=list)
-    children: list[Node] = field(default_factory=list)
-    tag_prefix: str = "script-artifact-"
-    result: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _fields = ("kind", "request_tags", "alias", "uid", "path", "variations", "versions", "version", "cache",
+               "cache_key", "cache_entry", "cache_note", "status", "seconds", "new_env", "skipped", "children",
+               "tag_prefix", "result")
+    _compare = _fields[:-1]  # not ``result``
+    _norepr = frozenset({"result"})
+
+    def __init__(self, kind: str, request_tags: str, alias: str = "", uid: str = "", path: str = "",
+                 variations: list[str] | None = None, versions: dict[str, str] | None = None,
+                 version: str = "", cache: str = "off", cache_key: str = "", cache_entry: str = "",
+                 cache_note: str = "", status: str = "planned", seconds: float = 0.0,
+                 new_env: dict[str, Any] | None = None, skipped: list[SkippedDep] | None = None,
+                 children: list[Node] | None = None, tag_prefix: str = "script-artifact-",
+                 result: dict[str, Any] | None = None) -> None:
+        self.kind = kind  # top | deps | prehook_deps | posthook_deps | post_deps | access
+        self.request_tags = request_tags
+        self.alias = alias
+        self.uid = uid
+        self.path = path
+        self.variations: list[str] = [] if variations is None else variations
+        self.versions: dict[str, str] = {} if versions is None else versions
+        self.version = version
+        self.cache = cache  # off | hit | miss | new | renew | skip | dry-hit | dry-miss
+        self.cache_key = cache_key
+        self.cache_entry = cache_entry
+        self.cache_note = cache_note
+        self.status = status  # planned | ran | cached | skipped | fake | failed | dry
+        self.seconds = seconds
+        self.new_env: dict[str, Any] = {} if new_env is None else new_env
+        self.skipped: list[SkippedDep] = [] if skipped is None else skipped
+        self.children: list[Node] = [] if children is None else children
+        self.tag_prefix = tag_prefix
+        self.result: dict[str, Any] = {} if result is None else result
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = as_dict(self)
         _drop_results(data)
         return data
 

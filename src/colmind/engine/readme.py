@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _DEP_SECTIONS = (
     ("deps", "before preprocess"),

@@ -7,20 +7,24 @@
 from __future__ import annotations
 
 import glob
-import logging
 import os
 import re
-from typing import Any
 
 from colmind.engine import deps as deps_mod
 from colmind.engine import hooks, hostinfo, shell
 from colmind.engine.dialect import dialect_for_path
+from colmind.lazylog import LazyLogger
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class RecipeHelpers:
     """Mixed into :class:`colmind.automations.script.ScriptAutomation`."""
 
-    logger = logging.getLogger("colmind.recipe")
+    logger = LazyLogger("colmind.recipe")
 
     @property
     def cache_action(self) -> Any:

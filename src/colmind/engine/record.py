@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any
 
 from colmind.engine.plan import Node
 from colmind.store import atomic
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 RECORD_FILE = "cm-run-record.json"
 _SKIP_INPUT = ("env", "state", "const", "const_state", "add_deps_recursive", "parsed_automation",

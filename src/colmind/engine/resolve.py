@@ -7,16 +7,19 @@ remembered selection, ``--quiet``/non-tty stdin (first one), or a prompt.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable, MutableMapping, Sequence
-from typing import Any
 
 from colmind.engine import meta as meta_mod
 from colmind.engine import variations as var_mod
 from colmind.engine.meta import Recipe
 from colmind.engine.tagquery import TagQuery
 from colmind.errors import CMError, NotFound
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SCRIPT = "script"
 
@@ -60,6 +63,8 @@ def no_script_error(core: Any, query: TagQuery, artifact: str) -> NotFound:
     hints = []
     for tag in list(query.tags) + ([artifact] if artifact else []):
         if tag not in known:
+            import difflib
+
             close = difflib.get_close_matches(tag, sorted(known), n=3, cutoff=0.6)
             hints.append(f'"{tag}" is not a tag of any script' + (f"; closest: {', '.join(close)}" if close else ""))
     what = f'"{artifact}"' if artifact else f"tags {','.join(query.script_query())}"
@@ -77,6 +82,8 @@ def no_variation_error(recipes: Sequence[Recipe], query: TagQuery) -> NotFound:
     for r in recipes:
         missing = [v for v in wanted if not var_mod.exists(r.variations, v)]
         names = list(r.variations)
+        import difflib
+
         close = sorted({c for v in missing for c in difflib.get_close_matches(v, names, n=3, cutoff=0.5)})
         line = (f"variation tags {missing} are not matching for the found script {r.alias} "
                 f"with variations dict_keys({names})")

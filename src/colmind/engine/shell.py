@@ -11,12 +11,16 @@ import re
 import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import IO, Any
 
 from colmind.engine import envvars
 from colmind.engine.dialect import Dialect
 from colmind.store import atomic
+from colmind.valueclass import Value
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 TMP_FILES = ("tmp-run-state.json", "tmp-run-env.out", "tmp-ver.out", "tmp-env.sh", "tmp-env-all.sh",
              "tmp-state.json", "tmp-run.sh", "tmp-run.bat", "tmp-run.log")
@@ -120,14 +124,16 @@ def tmp_script_text(env: Mapping[str, Any], native: str, windows: bool,
     return "\n".join(body) + "\n"
 
 
-@dataclass
-class NativeResult:
+class NativeResult(Value):
     """Outcome of one native script run."""
 
-    returncode: int
-    log_path: str
-    tail: list[str] = field(default_factory=list)
-    script: str = ""
+    _fields = ("returncode", "log_path", "tail", "script")
+
+    def __init__(self, returncode: int, log_path: str, tail: list[str] | None = None, script: str = "") -> None:
+        self.returncode = returncode
+        self.log_path = log_path
+        self.tail: list[str] = [] if tail is None else tail
+        self.script = script
 
     @property
     def ok(self) -> bool:

@@ -7,21 +7,32 @@ script tag ``t``. Tags are stripped; empty ones are dropped; duplicated variatio
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from colmind.errors import CMError
+from colmind.valueclass import FrozenValue
 
 
-@dataclass(frozen=True)
-class TagQuery:
+class TagQuery(FrozenValue):
     """A parsed tag query."""
 
-    tags: tuple[str, ...] = ()  # required script tags
-    excluded_tags: tuple[str, ...] = ()  # "-t" script tags
-    variations: tuple[str, ...] = ()  # "_x" -> "x", in request order
-    excluded_variations: tuple[str, ...] = ()  # "-_x" -> "x"
-    raw: tuple[str, ...] = field(default=(), compare=False)
-    requested: tuple[str, ...] = ()  # variations in request order, "x" or "-x"
+    _fields = ("tags", "excluded_tags", "variations", "excluded_variations", "raw", "requested")
+    _compare = ("tags", "excluded_tags", "variations", "excluded_variations", "requested")
+    tags: tuple[str, ...]  # required script tags
+    excluded_tags: tuple[str, ...]  # "-t" script tags
+    variations: tuple[str, ...]  # "_x" -> "x", in request order
+    excluded_variations: tuple[str, ...]  # "-_x" -> "x"
+    raw: tuple[str, ...]  # not compared
+    requested: tuple[str, ...]  # variations in request order, "x" or "-x"
+
+    def __init__(self, tags: tuple[str, ...] = (), excluded_tags: tuple[str, ...] = (),
+                 variations: tuple[str, ...] = (), excluded_variations: tuple[str, ...] = (),
+                 raw: tuple[str, ...] = (), requested: tuple[str, ...] = ()) -> None:
+        self._set("tags", tags)
+        self._set("excluded_tags", excluded_tags)
+        self._set("variations", variations)
+        self._set("excluded_variations", excluded_variations)
+        self._set("raw", raw)
+        self._set("requested", requested)
 
     @property
     def variation_request(self) -> list[str]:

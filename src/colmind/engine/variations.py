@@ -7,21 +7,28 @@ Pure: takes the ``variations`` dict of a meta and the requested list, returns an
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from colmind.errors import CMError, NotFound
+from colmind.valueclass import Value
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass
-class Expansion:
+class Expansion(Value):
     """Result of expanding the requested variations of one recipe."""
 
-    expanded: list[str]  # full list in CM/MLC order, incl. "-x" exclusions
-    selected: list[str]  # selected variation names (dynamic ones with their value)
-    excluded: list[str]
-    explicit: list[str]  # as requested ("x" / "-x")
-    combined: list[str] = field(default_factory=list)  # combined keys to apply, sorted
+    _fields = ("expanded", "selected", "excluded", "explicit", "combined")
+
+    def __init__(self, expanded: list[str], selected: list[str], excluded: list[str], explicit: list[str],
+                 combined: list[str] | None = None) -> None:
+        self.expanded = expanded  # full list in CM/MLC order, incl. "-x" exclusions
+        self.selected = selected  # selected variation names (dynamic ones with their value)
+        self.excluded = excluded
+        self.explicit = explicit  # as requested ("x" / "-x")
+        self.combined: list[str] = [] if combined is None else combined  # combined keys to apply, sorted
 
     @property
     def tags_string(self) -> str:

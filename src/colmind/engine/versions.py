@@ -6,26 +6,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from colmind.engine.dialect import Dialect
+from colmind.valueclass import FrozenValue
+
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from colmind.engine.execute import ScriptRun
 
 FIELDS = ("version", "version_min", "version_max", "version_max_usable")
 _LEAD = re.compile(r"^(\d+)(.*)$")
 
 
-@dataclass(frozen=True)
-class Constraints:
+class Constraints(FrozenValue):
     """Requested version and bounds (empty string = not requested)."""
 
-    version: str = ""
-    version_min: str = ""
-    version_max: str = ""
-    version_max_usable: str = ""
+    _fields = ("version", "version_min", "version_max", "version_max_usable")
+    version: str
+    version_min: str
+    version_max: str
+    version_max_usable: str
+
+    def __init__(self, version: str = "", version_min: str = "", version_max: str = "",
+                 version_max_usable: str = "") -> None:
+        self._set("version", version)
+        self._set("version_min", version_min)
+        self._set("version_max", version_max)
+        self._set("version_max_usable", version_max_usable)
 
     def as_dict(self) -> dict[str, str]:
         return {f: getattr(self, f) for f in FIELDS if getattr(self, f)}

@@ -7,24 +7,46 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import tempfile
-from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_TMP_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _make_temp(folder: str, prefix: str) -> tuple[int, str]:
+    """Create a fresh ``<prefix><random>.tmp`` file (mode 0600, like ``tempfile.mkstemp``)."""
+    for _ in range(100):
+        tmp = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, _TMP_FLAGS, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no usable temporary file name in {folder}")
+
+
+def _hostname() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file in the same folder + ``os.replace``)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{target.name}.{socket.gethostname()}.{os.getpid()}."
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=str(target.parent))
+    folder, name = os.path.split(os.fspath(path))
+    folder = folder or "."
+    os.makedirs(folder, exist_ok=True)
+    prefix = f".{name}.{_hostname()}.{os.getpid()}."
+    fd, tmp = _make_temp(folder, prefix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

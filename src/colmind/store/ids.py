@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import uuid
 
 from colmind.errors import CMError
 
@@ -14,6 +13,8 @@ Ref = tuple[str, str]  # (alias, uid)
 
 def gen_uid() -> str:
     """A new 16-hex-digit CM UID."""
+    import uuid
+
     return uuid.uuid4().hex[:16]
 
 

@@ -13,11 +13,15 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from colmind.store.lock import locked
 from colmind.store.model import RepoInfo, Row
 from colmind.store.scan import KIND_FILES, dir_sig, list_dirs, load_row
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_VERSION = "3"
 _COLUMNS = ("path", "repo_order", "repo_alias", "repo_uid", "auto_dir", "automation_uid",

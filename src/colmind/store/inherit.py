@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
 
 from colmind.errors import AlreadyExists, CMError
 from colmind.store.meta import merge_dicts
 from colmind.store.model import Row
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 10
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import copy
 import json
 import os
-from typing import Any
 
 from colmind.errors import BadFile, NotFound
 from colmind.store import atomic
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 META_NAMES = ("_cm.yaml", "_cm.json")
 

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+
+from colmind.valueclass import FrozenValue
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass(frozen=True)
-class RepoInfo:
+class RepoInfo(FrozenValue):
     """A registered repository. ``path`` is its root, ``content_path`` adds the ``prefix``."""
 
+    _fields = ("alias", "uid", "path", "meta")
+    _compare = ("alias", "uid", "path")
     alias: str
     uid: str
     path: str
-    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    meta: dict[str, Any]
+
+    def __init__(self, alias: str, uid: str, path: str, meta: dict[str, Any] | None = None) -> None:
+        self._set("alias", alias)
+        self._set("uid", uid)
+        self._set("path", path)
+        self._set("meta", {} if meta is None else meta)
 
     @property
     def content_path(self) -> str:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 from colmind.errors import BadFile, CMError
 from colmind.store import atomic
 from colmind.store.lock import locked
 from colmind.store.meta import load_meta_pair
 from colmind.store.model import RepoInfo
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 LOCAL_META = {"alias": "local", "name": "local CM repository", "uid": "9a3280b14a4285c9"}
 INTERNAL_UID = "36b263b05174aef9"

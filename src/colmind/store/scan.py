@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from colmind.errors import BadFile, CMError
 from colmind.store.meta import load_json_file, load_yaml_file
 from colmind.store.model import RepoInfo, Row
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any
 
 META_FILES = ("_cm.yaml", "_cm.json")
 # MLC recipes keep their meta in meta.yaml/meta.json; read only when no _cm.* file exists.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from colmind.valueclass import FrozenValue
 
 
 def split_tags(value: str | Sequence[str] | None) -> list[str]:
@@ -23,10 +24,14 @@ def split_tags(value: str | Sequence[str] | None) -> list[str]:
     return [t.strip() for t in items if t.strip()]
 
 
-@dataclass(frozen=True)
-class TagQuery:
-    required: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()
+class TagQuery(FrozenValue):
+    _fields = ("required", "excluded")
+    required: tuple[str, ...]
+    excluded: tuple[str, ...]
+
+    def __init__(self, required: tuple[str, ...] = (), excluded: tuple[str, ...] = ()) -> None:
+        self._set("required", required)
+        self._set("excluded", excluded)
 
     @classmethod
     def parse(cls, value: str | Sequence[str] | None) -> TagQuery:
