@@ -82,7 +82,9 @@ class ScriptAutomation(RecipeHelpers, Automation):
             raise NotFound("no scripts were found to document", hint="cm find script --tags=...")
         written = []
         for art in found:
-            text = render_script_readme(art.meta, art.path)
+            # a README travels with its repository: name the recipe's path relative to it
+            text = render_script_readme(art.meta, art.path).replace(
+                f"`{art.path}`", f"`{os.path.relpath(art.path, art.repo.path)}`")
             if truthy(i.get("print", False)):
                 if is_console(i):
                     say(text)

@@ -203,9 +203,18 @@ def _versions(meta: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def _extra(path: str) -> list[str]:
+    """A link to the hand-written notes (CM's ``README-extra.md``) when the recipe has them."""
+    import os
+
+    if not os.path.isfile(os.path.join(path, "README-extra.md")):
+        return []
+    return ["## More", "", "Hand-written notes: [README-extra.md](README-extra.md)", ""]
+
+
 def render_script_readme(meta: dict[str, Any], path: str) -> str:
     """Markdown README for the recipe at ``path`` described by ``meta``."""
     sections = [_title(meta, path), _usage(meta), _variations(meta), _inputs(meta), _exports(meta),
-                _deps(meta), _cache(meta), _versions(meta)]
+                _deps(meta), _cache(meta), _versions(meta), _extra(path)]
     lines = [line for section in sections for line in section]
     return "\n".join(lines).rstrip("\n") + "\n"
