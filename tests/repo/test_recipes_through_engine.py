@@ -123,6 +123,20 @@ def test_extract_file_refuses_escaping_archive(tmp_path: Path) -> None:
     assert not (tmp_path / "escaped.txt").exists()
 
 
+def test_extract_file_unpacks_and_reruns_the_same(tmp_path: Path) -> None:
+    archive = tmp_path / "data.tar.gz"
+    inside = tmp_path / "hello.txt"
+    inside.write_text("hello from the archive")
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(inside, arcname="pkg/hello.txt")
+    target = tmp_path / "out"
+    first, second, _ = run_twice(tmp_path, "extract,file", input=str(archive), extract_path=str(target))
+    extracted = Path(first["new_env"]["CM_EXTRACT_EXTRACTED_PATH"])
+    assert (target / "pkg" / "hello.txt").read_text() == "hello from the archive"
+    assert extracted.exists()
+    assert second["new_env"]["CM_EXTRACT_EXTRACTED_PATH"] == first["new_env"]["CM_EXTRACT_EXTRACTED_PATH"]
+
+
 def test_get_git_repo_from_local_repository(tmp_path: Path) -> None:
     src = tmp_path / "src-repo"
     src.mkdir()
@@ -141,11 +155,14 @@ def test_get_git_repo_from_local_repository(tmp_path: Path) -> None:
 def test_image_classification_app_reports_accuracy(tmp_path: Path) -> None:
     pytest.importorskip("onnxruntime")
     pytest.importorskip("sklearn")
-    r = access({"action": "run", "automation": "script", "tags": "app,image-classification,onnx,python",
-                "quiet": True, "out": None})
-    assert r["return"] == 0, r.get("error")
-    accuracy = float(r["new_env"]["CM_APP_IMAGE_CLASSIFICATION_ONNX_PY_ACCURACY"])
+    first, second, _ = run_twice(tmp_path, "app,image-classification,onnx,python")
+    accuracy = float(first["new_env"]["CM_APP_IMAGE_CLASSIFICATION_ONNX_PY_ACCURACY"])
     assert 0.95 <= accuracy <= 1.0
+    # the app itself is not cached (CM's choice for apps); everything it depends on is
+    plan = json.loads((tmp_path / "record-2.json").read_text())["plan"]
+    cached = [c for c in plan["children"] if c["cache"] != "off"]
+    assert cached and all(c["cache"] == "hit" for c in cached), [(c["alias"], c["cache"]) for c in cached]
+    assert float(second["new_env"]["CM_APP_IMAGE_CLASSIFICATION_ONNX_PY_ACCURACY"]) == accuracy
 
 
 @pytest.mark.ml
