@@ -1,0 +1,247 @@
+"""Engine benchmark: ``cm run script`` in colmind vs cmind (+cm4mlops engine) vs mlcflow.
+
+Cases (wall time of whole commands, interleaved across tools, medians):
+
+1. engine-only pipeline ``--tags=bench,bench-top``: the recipes in ``benchmarks/recipes/cm`` (CM
+   format) and ``benchmarks/recipes/mlc`` (MLC format): a top recipe (trivial customize.py) with 4
+   deps, three env-only ones and one cached one whose ``run.sh`` runs only on a miss. Cold (the
+   cached dep's entry removed before each run) and fully cached.
+2. the real ``get,generic-python-lib,_numpy`` pipeline with the community recipes (cm4mlops for
+   colmind and cmind, mlc-scripts for mlcflow), cold (caches of python/python-lib removed, MLC
+   also detect-os/detect-cpu) and warm. colmind also with its own built-in recipes.
+3. ``cm find cache --tags=benchlib,pkg-7`` with 10 / 100 / 1,000 / 10,000 entries (``cachegen.py``),
+   colmind vs cmind.
+4. ``--dry-run`` plan time (colmind only) for both pipelines.
+
+Skips (with a message) when colmind has no ``cm run script`` yet. Usage:
+``python benchmarks/bench_engine.py [--quick] [--skip-mlc] [--reps N]``.
+Writes ``benchmarks/.work/results/engine.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import cachegen  # noqa: E402
+import machine  # noqa: E402
+from timing import Job, Sample, fmt_seconds, measure_group, ratio, run_once  # noqa: E402
+from toolenv import (  # noqa: E402
+    BENCH_DIR,
+    WORK_DIR,
+    CMHome,
+    baseline_python,
+    clean_env,
+    cmind_cm,
+    colmind_cm,
+    have_cmind,
+    have_mlc,
+    load_paths,
+    mlc_exe,
+)
+
+ENGINE_DIR = WORK_DIR / "engine"
+RESULTS_DIR = WORK_DIR / "results"
+RECIPES_CM = BENCH_DIR / "recipes" / "cm"
+RECIPES_MLC = BENCH_DIR / "recipes" / "mlc"
+TOP = "--tags=bench,bench-top"
+NUMPY = "--tags=get,generic-python-lib,_numpy"
+CM_NUMPY_COLD = (("get,python3",), ("get,generic-python-lib",))
+MLC_NUMPY_COLD = CM_NUMPY_COLD + (("detect,os",), ("detect,cpu",))
+
+
+class Runner:
+    """One tool in one private home: how to run, register and clear its cache."""
+
+    def __init__(self, name: str, kind: str, exe: str, home: Path, extra: dict[str, str] | None = None) -> None:
+        self.name, self.kind, self.exe, self.home = name, kind, exe, home
+        self.extra = extra or {}
+
+    def env(self) -> dict[str, str]:
+        if self.kind == "mlc":
+            return clean_env(self.home, extra=self.extra)
+        return CMHome(self.home).env(extra=self.extra)
+
+    @property
+    def cwd(self) -> str:
+        return str(self.home)
+
+    def cmd(self, *args: str) -> list[str]:
+        return [self.exe, *args]
+
+    def reset(self, repos: list[str]) -> None:
+        """Fresh home with ``repos`` registered (cm import repo / mlc add repo)."""
+        shutil.rmtree(self.home, ignore_errors=True)
+        self.home.mkdir(parents=True)
+        for repo in repos:
+            args = ("add", "repo", repo) if self.kind == "mlc" else ("import", "repo", f"--path={repo}")
+            seconds, rc, out, err, _ = run_once(self.cmd(*args), self.env(), self.cwd, 300)
+            if rc != 0:
+                raise SystemExit(f"{self.name}: registering {repo} failed (rc={rc}):\n{out}\n{err[-3000:]}")
+
+    def clear_cache(self, tag_sets: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        """Untimed commands that remove the cache entries with these tags."""
+        return tuple((self.exe, "rm", "cache", f"--tags={tags[0]}", "-f") for tags in tag_sets)
+
+    def job(self, label: str, *args: str, prep: tuple[tuple[str, ...], ...] = ()) -> Job:
+        return Job(label, self.cmd(*args), self.env(), self.cwd, prep)
+
+
+def runners(paths: dict[str, str], skip_mlc: bool) -> dict[str, Runner]:
+    homes = ENGINE_DIR / "homes"
+    out = {"colmind": Runner("colmind", "cm", colmind_cm(), homes / "colmind")}
+    if have_cmind():
+        out["cmind"] = Runner("cmind", "cm", cmind_cm(), homes / "cmind", {"CM_CORE_SKIP_INTERNAL_REPOS": "1"})
+    if have_mlc() and not skip_mlc:
+        out["mlcflow"] = Runner("mlcflow", "mlc", mlc_exe(), homes / "mlc")
+    out["colmind (MLC recipes)"] = Runner("colmind (MLC recipes)", "cm", colmind_cm(), homes / "colmind-mlc")
+    out["colmind (built-in recipes)"] = Runner("colmind (built-in recipes)", "cm", colmind_cm(),
+                                               homes / "colmind-builtin")
+    return out
+
+
+def register_all(tools: dict[str, Runner], paths: dict[str, str]) -> None:
+    cm4mlops, mlc_scripts = paths.get("cm4mlops_repo", ""), paths.get("mlc_scripts_repo", "")
+    wanted = {"colmind": [cm4mlops, str(RECIPES_CM)], "cmind": [cm4mlops, str(RECIPES_CM)],
+              "mlcflow": [mlc_scripts, str(RECIPES_MLC)], "colmind (MLC recipes)": [str(RECIPES_MLC)],
+              "colmind (built-in recipes)": []}
+    for name, tool in tools.items():
+        repos = [r for r in wanted[name] if r]
+        print(f"   registering in {name}: {', '.join(repos) or '(nothing: built-in repo only)'}", flush=True)
+        tool.reset(repos)
+
+
+def engine_available(tool: Runner) -> tuple[bool, str]:
+    """Does colmind have a working ``cm run script``? (probe on the engine-only pipeline)."""
+    seconds, rc, out, err, _ = run_once(tool.cmd("run", "script", TOP, "--quiet", "-j"), tool.env(), tool.cwd, 300)
+    text = out + err
+    if rc == 0 and "done:42" in text:
+        return True, ""
+    return False, f"rc={rc}: {text.strip().splitlines()[-1] if text.strip() else 'no output'}"
+
+
+# -- cases ---------------------------------------------------------------------------------------
+def engine_only(tools: dict[str, Runner], reps: int) -> dict[str, dict[str, Sample]]:
+    names = [n for n in ("colmind", "cmind", "mlcflow", "colmind (MLC recipes)") if n in tools]
+    cold = [tools[n].job(n, "run", "script", TOP, "--quiet", "-j", prep=tools[n].clear_cache((("bench-cached",),)))
+            for n in names]
+    warm = [tools[n].job(n, "run", "script", TOP, "--quiet", "-j") for n in names]
+    result = {"cold": measure_group(cold, reps=reps, timeout=300, budget=60),
+              "fully cached": measure_group(warm, reps=reps, timeout=300, budget=60)}
+    for case, samples in result.items():
+        for sample in samples.values():
+            text = sample.stdout + sample.stderr_tail
+            sample.label = f"engine-only {case}" + ("" if "done:42" in text else " [OUTPUT CHECK FAILED]")
+    print_case("engine-only 4-dep pipeline", result)
+    return result
+
+
+def numpy_pipeline(tools: dict[str, Runner], reps: int) -> dict[str, dict[str, Sample]]:
+    names = [n for n in ("colmind", "cmind", "mlcflow", "colmind (built-in recipes)") if n in tools]
+    cold_jobs, warm_jobs = [], []
+    for n in names:
+        tags = MLC_NUMPY_COLD if tools[n].kind == "mlc" else CM_NUMPY_COLD
+        cold_jobs.append(tools[n].job(n, "run", "script", NUMPY, "--quiet", prep=tools[n].clear_cache(tags)))
+        warm_jobs.append(tools[n].job(n, "run", "script", NUMPY, "--quiet"))
+    result = {"cold": measure_group(cold_jobs, reps=max(2, reps // 2), timeout=300, budget=60),
+              "warm": measure_group(warm_jobs, reps=reps, timeout=300, budget=60)}
+    print_case("real get,generic-python-lib,_numpy pipeline", result)
+    return result
+
+
+def cache_scaling(sizes: list[int], reps: int, paths: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for size in sizes:
+        tags, expected = cachegen.query(size)
+        tools = {"colmind": Runner("colmind", "cm", colmind_cm(), ENGINE_DIR / "cache-homes" / f"colmind-{size}")}
+        if have_cmind():
+            tools["cmind"] = Runner("cmind", "cm", cmind_cm(), ENGINE_DIR / "cache-homes" / f"cmind-{size}",
+                                    {"CM_CORE_SKIP_INTERNAL_REPOS": "1"})
+        for name, tool in tools.items():
+            tool.reset([paths["cm4mlops_repo"]] if name == "cmind" and paths.get("cm4mlops_repo") else [])
+            cachegen.generate(tool.home / "CM", size)
+            if name == "cmind":  # entries made by cmind's own `add` are in index.json: rebuild it once
+                run_once(tool.cmd("reindex", "repo"), tool.env(), tool.cwd, 600)
+        jobs = [tool.job(name, "find", "cache", f"--tags={tags}") for name, tool in tools.items()]
+        samples = measure_group(jobs, reps=reps, warmup=2, timeout=120, budget=60)
+        for sample in samples.values():
+            if len(sample.lines()) != expected:
+                sample.label += f" [EXPECTED {expected} RESULT(S), GOT {len(sample.lines())}]"
+        out[str(size)] = samples
+        print_case(f"cm find cache --tags={tags} with {size} entries", {"": samples})
+    return out
+
+
+def dry_run(tools: dict[str, Runner], reps: int) -> dict[str, Sample]:
+    tool = tools["colmind"]
+    jobs = [tool.job("engine-only --dry-run", "run", "script", TOP, "--quiet", "--dry-run"),
+            tool.job("numpy --dry-run", "run", "script", NUMPY, "--quiet", "--dry-run")]
+    samples = measure_group(jobs, reps=reps, timeout=120)
+    print_case("colmind --dry-run plan time", {"": samples})
+    return samples
+
+
+# -- printing / saving -------------------------------------------------------------------------------
+def print_case(title: str, result: dict[str, dict[str, Sample]]) -> None:
+    print(f"\n== {title}", flush=True)
+    for case, samples in result.items():
+        for name, sample in samples.items():
+            extra = ""
+            if name != "colmind" and "colmind" in samples:
+                extra = f"  {name}/colmind = {ratio(sample, samples['colmind'])}"
+            print(f"   {case:14} {name:28} {fmt_seconds(sample):>10} rc={sample.rc} n={len(sample.times)}{extra}",
+                  flush=True)
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, Sample):
+        return value.to_json()
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="colmind vs cmind vs mlcflow: cm run script")
+    parser.add_argument("--quick", action="store_true", help="cache sizes 10/1000 only, fewer repetitions")
+    parser.add_argument("--skip-mlc", action="store_true", help="leave mlcflow out (it takes 5-30 s a run)")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--out", default=str(RESULTS_DIR / "engine.json"))
+    args = parser.parse_args(argv)
+    reps = 3 if args.quick else args.reps
+    out_path = Path(args.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    paths = load_paths()
+    if not paths:
+        print("PATHS.json missing: run benchmarks/setup_tools.py first; the community-recipe cases need it")
+    tools = runners(paths, args.skip_mlc)
+    result: dict[str, Any] = {"machine": machine.facts(baseline_python()), "cmd": "python " + " ".join(sys.argv),
+                              "paths": paths}
+    print("== registering recipe repositories", flush=True)
+    register_all(tools, paths)
+    ok, why = engine_available(tools["colmind"])
+    if not ok:
+        print(f"SKIP: colmind has no working `cm run script` yet ({why}); engine benchmark skipped")
+        result["skipped"] = why
+        out_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        return 0
+    result["engine_only"] = engine_only(tools, reps)
+    if paths.get("cm4mlops_repo"):
+        result["numpy"] = numpy_pipeline(tools, reps)
+    result["dry_run"] = dry_run(tools, max(reps, 5))
+    sizes = [10, 1000] if args.quick else [10, 100, 1000, 10000]
+    result["cache_find"] = cache_scaling(sizes, max(reps, 5), paths)
+    result["machine"]["load_end"] = machine.load_average()
+    out_path.write_text(json.dumps(to_json(result), indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {out_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

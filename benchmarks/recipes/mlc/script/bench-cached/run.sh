@@ -1,0 +1,3 @@
+#!/bin/bash
+# Runs only on a cache miss: the "expensive" step of the pipeline.
+echo "MLC_BENCH_CACHED_VALUE=42" > tmp-run-env.out
