@@ -6,7 +6,6 @@ Every rule lives here once; ``tests/engine/test_envvars.py`` holds the tables.
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
@@ -122,18 +121,10 @@ def select_keys(data: Mapping[str, Any], patterns: Iterable[str], env: Mapping[s
 
 def merge_dicts(dst: dict[str, Any], src: Mapping[str, Any], *, append_lists: bool = False,
                 append_unique: bool = True) -> dict[str, Any]:
-    """CM ``merge_dicts``: nested dicts merged, lists appended (uniquely) or replaced, scalars replaced."""
-    for key, value in src.items():
-        cur = dst.get(key)
-        if isinstance(cur, dict) and isinstance(value, dict):
-            merge_dicts(cur, value, append_lists=append_lists, append_unique=append_unique)
-        elif append_lists and isinstance(cur, list) and isinstance(value, list):
-            for item in value:
-                if not append_unique or item not in cur:
-                    cur.append(copy.deepcopy(item))
-        else:
-            dst[key] = copy.deepcopy(value)
-    return dst
+    """CM ``merge_dicts`` with the engine's default of appending lists uniquely."""
+    from colmind.store.meta import merge_dicts as merge
+
+    return merge(dst, dict(src), append_lists=append_lists, append_unique=append_unique)
 
 
 def parse_env_out(text: str) -> dict[str, str]:
