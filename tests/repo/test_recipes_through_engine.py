@@ -184,3 +184,17 @@ def test_mlperf_offline_run_is_valid_and_checked(tmp_path: Path) -> None:
     results = list(Path(r["new_env"]["CM_MLPERF_OUTPUT_DIR"]).glob("results/*/digits/Offline/accuracy/accuracy.txt"))
     assert results, "accuracy.txt missing"
     assert os.path.getsize(results[0]) > 0
+
+
+@pytest.mark.ml
+def test_mlperf_tinycnn_reproduces_its_own_labels(tmp_path: Path) -> None:
+    pytest.importorskip("mlperf_loadgen")
+    pytest.importorskip("onnxruntime")
+    r = access({"action": "run", "automation": "script", "tags": "run-mlperf,inference", "quiet": True,
+                "model": "tinycnn", "scenario": "Offline", "mode": "all", "execution_mode": "test",
+                "output_dir": str(tmp_path / "results")})
+    assert r["return"] == 0, r.get("error")
+    summary = json.loads(Path(r["new_env"]["CM_MLPERF_SUMMARY_JSON"]).read_text())
+    offline = [s for s in summary["scenarios"] if s["scenario"] == "Offline"][0]
+    assert offline["result"] == "VALID"
+    assert offline["accuracy"] == 1.0  # labels are the model's own answers

@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 
+os.environ.setdefault('ORT_DISABLE_TELEMETRY', '1')
+
 INPUT_NAME = 'input'
 OUTPUT_NAME = 'probabilities'
 NUM_CLASSES = 10
@@ -72,9 +74,36 @@ def build(resolution: int, seed: int, out_dir: str) -> dict:
     info = {'model': 'tinycnn', 'file': path, 'resolution': resolution, 'seed': seed, 'opset': OPSET,
             'input_name': INPUT_NAME, 'input_shape': [-1, 3, resolution, resolution], 'output_names': [OUTPUT_NAME],
             'num_classes': NUM_CLASSES, 'sha256': hashlib.sha256(data).hexdigest()}
+    info.update(build_dataset(path, resolution, seed, os.path.join(out_dir, 'dataset')))
     with open(os.path.join(out_dir, f'tinycnn-{resolution}.json'), 'w', encoding='utf-8') as f:
         json.dump(info, f, indent=2)
     return info
+
+
+def build_dataset(model_path: str, resolution: int, seed: int, out_dir: str) -> dict:
+    """A synthetic validation set (fixed-seed images) labelled by the model itself.
+
+    tinycnn has no real data: its labels are the model's own top-1 answers (computed with
+    onnxruntime when it is installed), so a harness must reproduce them exactly (accuracy 1.0).
+    """
+    import numpy as np
+    count = 256 if resolution <= 64 else 64
+    rng = np.random.default_rng(seed + 1)
+    x = rng.random((count, 3, resolution, resolution), dtype=np.float32)
+    y = np.full(count, -1, dtype=np.int64)
+    labelled = False
+    try:
+        import onnxruntime as ort
+        sess = ort.InferenceSession(model_path, providers=['CPUExecutionProvider'])
+        y = np.argmax(sess.run(None, {INPUT_NAME: x})[0], axis=1).astype(np.int64)
+        labelled = True
+    except ImportError:
+        pass
+    os.makedirs(out_dir, exist_ok=True)
+    tmp = os.path.join(out_dir, f'val.tmp-{os.getpid()}.npz')
+    np.savez(tmp, x=x, y=y)
+    os.replace(tmp, os.path.join(out_dir, 'val.npz'))
+    return {'dataset_path': out_dir, 'dataset_count': count, 'dataset_labelled': labelled}
 
 
 def env_lines(info: dict) -> dict:
@@ -94,6 +123,9 @@ def env_lines(info: dict) -> dict:
         'CM_ML_MODEL_OUTPUT_NAMES': OUTPUT_NAME,
         'CM_ML_MODEL_NUM_CLASSES': str(NUM_CLASSES),
         'CM_ML_MODEL_SHA256': info['sha256'],
+        'CM_ML_MODEL_DATASET_PATH': info['dataset_path'],
+        'CM_ML_MODEL_DATASET_COUNT': str(info['dataset_count']),
+        **({'CM_ML_MODEL_ACCURACY': '1.0'} if info['dataset_labelled'] else {}),
     }
 
 
