@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
 from colmind.store.lock import locked
@@ -23,7 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 _COLUMNS = ("path", "repo_order", "repo_alias", "repo_uid", "auto_dir", "automation_uid",
             "automation_alias", "uid", "alias", "tags", "meta", "sig", "base", "error")
 _SCHEMA = """
@@ -43,18 +42,20 @@ CREATE INDEX IF NOT EXISTS tags_path ON tags(path);
 """
 
 
+# Tags are stored joined by the ASCII unit separator: decoding 10k rows must not parse 10k JSON lists.
+_SEP = "\x1f"
+
+
 def _row_values(row: Row) -> tuple[Any, ...]:
+    meta = row.meta_json if row._meta is None else json.dumps(row.meta)
     return (row.path, row.repo_order, row.repo_alias, row.repo_uid, row.auto_dir, row.automation_uid,
-            row.automation_alias, row.uid, row.alias, json.dumps(row.tags), row.meta_json if row._meta is None else json.dumps(row.meta),
-            row.sig, row.base, row.error)
+            row.automation_alias, row.uid, row.alias, _SEP.join(row.tags), meta, row.sig, row.base, row.error)
 
 
-def _row_from(values: Iterable[Any]) -> Row:
-    data: dict[str, Any] = dict(zip(_COLUMNS, values, strict=False))
-    data["tags"] = json.loads(data["tags"])
-    data["meta_json"] = data["meta"]
-    data["meta"] = None
-    return Row(**data)
+def _row_from(v: tuple[Any, ...]) -> Row:
+    tags = v[9].split(_SEP) if v[9] else []
+    return Row(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], tags, None, v[11], v[12], v[13],
+               meta_json=v[10])
 
 
 class Index:
