@@ -13,7 +13,7 @@ from colmind.testing import CliResult, run_cli  # noqa: F401  (re-exported fixtu
 
 @pytest.fixture(autouse=True)
 def cm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point ``CM_REPOS`` at a temporary folder and clear other CM settings."""
+    """Point ``CM_REPOS`` at a temporary folder, work in it, and clear other CM settings."""
     from colmind.core import reset_core
 
     home = tmp_path / "CM"
@@ -21,6 +21,8 @@ def cm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         if name.startswith("CM_") or name.startswith("MLC_"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CM_REPOS", str(home))
+    # run records, reports and tmp files of recipes land in the test's folder, never in the checkout
+    monkeypatch.chdir(tmp_path)
     reset_core()
     yield home
     reset_core()
