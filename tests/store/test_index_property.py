@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,51 @@ def test_index_equals_scan_and_model(tmp_path: Path, monkeypatch: pytest.MonkeyP
         settings=settings(max_examples=25, stateful_step_count=20, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
     )
+
+
+class MonitoredIndexMachine(IndexMachine):
+    """The same machine with the index monitor running: queries trust its reports."""
+
+    control: Any = None
+    reports: list[bool] = []
+
+    @initialize()
+    def fresh_home(self) -> None:
+        super().fresh_home()
+        self.control.wait(self.home)
+        get_core().begin_request()
+        get_core().find("myauto")  # the first sync under the monitor stores its tokens
+
+    def teardown(self) -> None:
+        if hasattr(self, "home"):
+            self.control.stop(self.home)
+        super().teardown()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux-only")
+def test_index_equals_scan_and_model_with_the_monitor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      monitored: Any) -> None:
+    from colmind.store import monitor as monitor_module
+
+    small_builtin_repo(tmp_path, monkeypatch)
+    monkeypatch.setattr(os, "fsync", lambda _fd: None)
+    answered: list[bool] = []
+    original_ask = monitor_module.Monitor.ask.__func__  # type: ignore[attr-defined]
+
+    def ask(cls: Any, repos_path: str, tokens: list[str]) -> Any:
+        view = original_ask(cls, repos_path, tokens)
+        answered.append(view.report is not None)
+        return view
+
+    monkeypatch.setattr(monitor_module.Monitor, "ask", classmethod(ask))
+    MonitoredIndexMachine.control = monitored
+    run_state_machine_as_test(
+        lambda: MonitoredIndexMachine(tmp_path),
+        settings=settings(max_examples=15, stateful_step_count=20, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+    )
+    assert sum(answered) > len(answered) // 2  # most syncs really used the monitor's reports
 
 
 # --- damaged index files ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from colmind.store.lock import locked
 from colmind.store.model import RepoInfo, Row
@@ -22,20 +21,23 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-SCHEMA_VERSION = "4"
+    from colmind.store.monitor import Monitor
+
+SCHEMA_VERSION = "7"
 _COLUMNS = ("path", "repo_order", "repo_alias", "repo_uid", "auto_dir", "automation_uid",
             "automation_alias", "uid", "alias", "tags", "meta", "sig", "base", "error")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info(k TEXT PRIMARY KEY, v TEXT);
 CREATE TABLE IF NOT EXISTS dirs(path TEXT PRIMARY KEY, kind TEXT, repo_uid TEXT, sig TEXT,
-                                automation_uid TEXT, automation_alias TEXT);
+                                automation_uid TEXT, automation_alias TEXT, watch TEXT);
 CREATE TABLE IF NOT EXISTS arts(path TEXT PRIMARY KEY, repo_order INTEGER, repo_alias TEXT,
     repo_uid TEXT, auto_dir TEXT, automation_uid TEXT, automation_alias TEXT, uid TEXT, alias TEXT,
     tags TEXT, meta TEXT, sig TEXT, base TEXT, error TEXT);
 CREATE INDEX IF NOT EXISTS arts_auto_dir ON arts(auto_dir);
 CREATE INDEX IF NOT EXISTS arts_auto_uid ON arts(automation_uid);
-CREATE INDEX IF NOT EXISTS arts_uid ON arts(uid);
+CREATE INDEX IF NOT EXISTS arts_uid ON arts(uid COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS arts_alias ON arts(alias COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS arts_special ON arts(path) WHERE base != '' OR error != '';
 CREATE TABLE IF NOT EXISTS tags(tag TEXT, path TEXT);
 CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
 CREATE INDEX IF NOT EXISTS tags_path ON tags(path);
@@ -61,9 +63,10 @@ def _row_from(v: tuple[Any, ...]) -> Row:
 class Index:
     """SQLite-backed index of every artifact of every registered repository."""
 
-    def __init__(self, repos_path: Path) -> None:
-        self.db_path = repos_path / "index.db"
-        self.lock_path = repos_path / ".locks" / "index.lock"
+    def __init__(self, repos_path: str | os.PathLike[str]) -> None:
+        self.repos_path = os.fspath(repos_path)
+        self.db_path = os.path.join(self.repos_path, "index.db")
+        self.lock_path = os.path.join(self.repos_path, ".locks", "index.lock")
         self._conn: Any = None
         self.rebuilt = False
 
@@ -78,13 +81,13 @@ class Index:
 
         for attempt in range(2):
             try:
-                conn = sqlite3.connect(str(self.db_path), timeout=60, isolation_level=None)
+                conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.executescript(_SCHEMA)
                 version = conn.execute("SELECT v FROM info WHERE k='schema'").fetchone()
                 if version is None or version[0] != SCHEMA_VERSION:
-                    self._reset(conn)
+                    self._recreate(conn)
                 return conn
             except sqlite3.DatabaseError:
                 if attempt:
@@ -97,10 +100,23 @@ class Index:
         with locked(self.lock_path):
             for suffix in ("", "-wal", "-shm"):
                 try:
-                    os.unlink(str(self.db_path) + suffix)
+                    os.unlink(self.db_path + suffix)
                 except FileNotFoundError:
                     pass
         self.rebuilt = True
+
+    def _recreate(self, conn: Any) -> None:
+        """A database of another schema version: drop its tables and start empty."""
+        with locked(self.lock_path):
+            version = conn.execute("SELECT v FROM info WHERE k='schema'").fetchone()
+            if version is not None and version[0] == SCHEMA_VERSION:
+                return  # another process upgraded it while we waited
+            conn.execute("BEGIN IMMEDIATE")
+            for table in ("dirs", "arts", "tags", "info"):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute("COMMIT")
+            conn.executescript(_SCHEMA)
+            self._reset(conn)
 
     def _reset(self, conn: Any) -> None:
         conn.execute("BEGIN IMMEDIATE")
@@ -129,25 +145,30 @@ class Index:
             automations: when given, only automation directories whose artifacts belong to one
                 of these automation UIDs/aliases (plus new directories) get their metas checked.
         """
+        from colmind.store.monitor import Monitor
+
         conn = self._connect()
         changes = _Changes()
         known_dirs = {r[0]: r for r in conn.execute("SELECT * FROM dirs")}
+        monitor = Monitor.ask(self.repos_path, [r[6] for r in known_dirs.values()])
         live_roots: set[str] = set()
         for order, repo in enumerate(repos):
             live_roots.add(repo.content_path)
-            self._sync_repo(conn, repo, order, known_dirs, automations, changes)
+            self._sync_repo(conn, repo, order, known_dirs, automations, changes, monitor)
         for path, row in known_dirs.items():
             if row[1] == "root" and path not in live_roots:
                 changes.drop_root(conn, path)
         if changes.any:
             self._apply(conn, changes)
+        monitor.after_sync(changes.checked)
 
     def _sync_repo(self, conn: Any, repo: RepoInfo, order: int, known_dirs: dict[str, Any],
-                   automations: set[str] | None, changes: _Changes) -> None:
+                   automations: set[str] | None, changes: _Changes, monitor: Monitor) -> None:
         root = repo.content_path
         sig = f"{dir_sig(root)}:{order}:{repo.uid}:{repo.alias}"
         known = known_dirs.get(root)
-        if known is None or known[3] != sig:
+        since = monitor.since(known, root)
+        if known is None or known[3] != sig or (since is not None and monitor.is_dirty(root, since)):
             names = {os.path.join(root, n) for n in list_dirs(root)}
             old = {p for p, r in known_dirs.items() if r[1] == "auto" and os.path.dirname(p) == root}
             for gone in old - names:
@@ -156,7 +177,7 @@ class Index:
                 for path in old & names:
                     changes.drop_dir(path)
                     known_dirs.pop(path, None)
-            changes.dirs.append((root, "root", repo.uid, sig, "", ""))
+            changes.dirs.append((root, "root", repo.uid, sig, "", "", monitor.token_for(root)))
             auto_dirs = sorted(names)
         else:
             auto_dirs = sorted(p for p, r in known_dirs.items() if r[1] == "auto" and os.path.dirname(p) == root)
@@ -165,36 +186,63 @@ class Index:
             if automations is not None and entry is not None and (entry[4] or entry[5]) and not (
                     {entry[4], entry[5]} & automations):
                 continue
-            self._sync_auto_dir(conn, repo, order, auto_dir, entry, changes)
+            self._sync_auto_dir(conn, repo, order, auto_dir, entry, changes, monitor)
 
     def _sync_auto_dir(self, conn: Any, repo: RepoInfo, order: int, auto_dir: str,
-                       entry: Any, changes: _Changes) -> None:
+                       entry: Any, changes: _Changes, monitor: Monitor) -> None:
+        """Re-list the folder if it changed, then re-read the artifacts the monitor saw change
+        or, without a trusted monitor report, every artifact whose meta files' stats changed."""
         sig = dir_sig(auto_dir)
-        stored = {p: s for p, s in conn.execute("SELECT path, sig FROM arts WHERE auto_dir=?", (auto_dir,))}
         default = (entry[5], entry[4]) if entry is not None else ("", "")
-        if entry is None or entry[3] != sig:
-            present = {os.path.join(auto_dir, n) for n in list_dirs(auto_dir)}
-            for gone in set(stored) - present:
-                changes.deleted.append(gone)
-            # a folder without a dirs entry (new, or dropped because its repo moved) is read in full
-            known = set(stored) if entry is not None else set()
-            for new in sorted(present - known):
-                row = load_row(repo, order, auto_dir, new, default)
-                if row is not None:
-                    row.new = new not in stored
-                    changes.rows.append(row)
-                    if default == ("", "") and (row.automation_uid or row.automation_alias):
-                        default = (row.automation_alias, row.automation_uid)
-            stored = {p: s for p, s in stored.items() if p in present and p in known}
-        for path, old_sig in _changed(auto_dir, stored):
-            if old_sig is not None:
-                row = load_row(repo, order, auto_dir, path, default)
-                if row is None:
-                    changes.deleted.append(path)
-                else:
-                    changes.rows.append(row)
-        if entry is None or tuple(entry[3:6]) != (sig, default[1], default[0]):
-            changes.dirs.append((auto_dir, "auto", repo.uid, sig, default[1], default[0]))
+        since = monitor.since(entry, repo.content_path)
+        token = monitor.token_for(repo.content_path)
+        relist = entry is None or entry[3] != sig or (since is not None and monitor.is_dirty(auto_dir, since))
+        stored: dict[str, str] | None = None
+        if relist:
+            stored = {p: s for p, s in conn.execute("SELECT path, sig FROM arts WHERE auto_dir=?", (auto_dir,))}
+            stored, default = self._relist(repo, order, auto_dir, entry, stored, default, changes)
+        if since is not None:
+            dirty = monitor.dirty_children(auto_dir, since)
+            for path in dirty:
+                self._reload(repo, order, auto_dir, path, default, changes)
+            moved = relist or bool(dirty)
+        else:
+            if stored is None:
+                stored = {p: s for p, s in conn.execute("SELECT path, sig FROM arts WHERE auto_dir=?", (auto_dir,))}
+            for path, _old_sig in _changed(auto_dir, stored):
+                self._reload(repo, order, auto_dir, path, default, changes)
+            changes.checked += len(stored)
+            moved = relist or token != (entry[6] if entry is not None else "")
+        if entry is None or tuple(entry[3:6]) != (sig, default[1], default[0]) or moved:
+            changes.dirs.append((auto_dir, "auto", repo.uid, sig, default[1], default[0], token))
+
+    @staticmethod
+    def _relist(repo: RepoInfo, order: int, auto_dir: str, entry: Any, stored: dict[str, str],
+                default: tuple[str, str], changes: _Changes) -> tuple[dict[str, str], tuple[str, str]]:
+        """Compare the folder's children with the index: drop the gone, read the new in full.
+        Returns the artifacts still known (to check for edits) and the automation default."""
+        present = {os.path.join(auto_dir, n) for n in list_dirs(auto_dir)}
+        for gone in set(stored) - present:
+            changes.deleted.append(gone)
+        # a folder without a dirs entry (new, or dropped because its repo moved) is read in full
+        known = set(stored) if entry is not None else set()
+        for new in sorted(present - known):
+            row = load_row(repo, order, auto_dir, new, default)
+            if row is not None:
+                row.new = new not in stored
+                changes.put(row)
+                if default == ("", "") and (row.automation_uid or row.automation_alias):
+                    default = (row.automation_alias, row.automation_uid)
+        return {p: s for p, s in stored.items() if p in present and p in known}, default
+
+    @staticmethod
+    def _reload(repo: RepoInfo, order: int, auto_dir: str, path: str, default: tuple[str, str],
+                changes: _Changes) -> None:
+        row = load_row(repo, order, auto_dir, path, default)
+        if row is None:
+            changes.deleted.append(path)
+        else:
+            changes.put(row)
 
     def _apply(self, conn: Any, changes: _Changes) -> None:
         with locked(self.lock_path):
@@ -209,7 +257,7 @@ class Index:
     # -- direct updates by colmind's own writes -------------------------------------------
     def put(self, row: Row) -> None:
         changes = _Changes()
-        changes.rows.append(row)
+        changes.put(row)
         self._apply(self._connect(), changes)
 
     def remove(self, path: str) -> None:
@@ -220,23 +268,32 @@ class Index:
     # -- queries ---------------------------------------------------------------------------
     def candidates(self, automations: set[str] | None, uid: str, alias: str,
                    required_tags: tuple[str, ...]) -> list[Row]:
-        """Rows that may match (the caller applies the exact match); in index order."""
-        where, args = [], []
-        if automations is not None:
-            marks = ",".join("?" * len(automations))
-            where.append(f"(automation_uid IN ({marks}) OR automation_alias IN ({marks}))")
-            args += list(automations) * 2
+        """Rows that may match (the caller applies the exact match); in index order.
+
+        The exact part (name and every required tag) goes through the indexes; artifacts with a
+        ``_base`` or a broken meta are always added, since their effective name and tags are only
+        known after inheritance or the error report (a partial index finds them)."""
+        auto, args = _automation_filter(automations)
+        exact, exact_args = [], []
         if uid:
-            where.append("(uid = ? COLLATE NOCASE OR base != '')")
-            args.append(uid)
+            exact.append("uid = ? COLLATE NOCASE")
+            exact_args.append(uid)
         elif alias and "*" not in alias and "?" not in alias:
-            where.append("(alias = ? COLLATE NOCASE OR base != '' OR error != '')")
-            args.append(alias)
-        for tag in required_tags:
-            where.append("(path IN (SELECT path FROM tags WHERE tag = ?) OR base != '' OR error != '')")
-            args.append(tag)
-        sql = "SELECT * FROM arts" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY repo_order, path"
+            exact.append("alias = ? COLLATE NOCASE")
+            exact_args.append(alias)
+        if required_tags:
+            tagged = " INTERSECT ".join("SELECT path FROM tags WHERE tag = ?" for _ in required_tags)
+            exact.append(f"path IN ({tagged})")
+            exact_args += list(required_tags)
+        if not exact:
+            sql = "SELECT * FROM arts" + (f" WHERE {auto}" if auto else "")
+            return self._rows(sql + " ORDER BY repo_order, path", args)
+        where = " AND ".join(([auto] if auto else []) + exact)
+        special = f"({_SPECIAL})" + (f" AND {auto}" if auto else "")
+        sql = f"SELECT * FROM arts WHERE {where} UNION SELECT * FROM arts WHERE {special} ORDER BY 2, 1"
+        return self._rows(sql, args + exact_args + args)
+
+    def _rows(self, sql: str, args: list[str]) -> list[Row]:
         return [_row_from(r) for r in self._connect().execute(sql, args)]
 
     def count(self) -> int:
@@ -244,6 +301,17 @@ class Index:
 
     def all_rows(self) -> list[Row]:
         return [_row_from(r) for r in self._connect().execute("SELECT * FROM arts ORDER BY repo_order, path")]
+
+
+# Artifacts whose name or tags are not final in their own row; a partial index lists them.
+_SPECIAL = "base != '' OR error != ''"
+
+
+def _automation_filter(automations: set[str] | None) -> tuple[str, list[str]]:
+    if automations is None:
+        return "", []
+    marks = ",".join("?" * len(automations))
+    return f"(automation_uid IN ({marks}) OR automation_alias IN ({marks}))", list(automations) * 2
 
 
 def _changed(auto_dir: str, stored: dict[str, str]) -> list[tuple[str, str]]:
@@ -278,15 +346,27 @@ class _Changes:
     """Changes found by a sync, written in one transaction."""
 
     def __init__(self) -> None:
-        self.rows: list[Row] = []
+        self.by_path: dict[str, Row] = {}
         self.deleted: list[str] = []
         self.dirs: list[tuple[str, ...]] = []
         self.dropped_dirs: list[str] = []
         self.dropped_roots: list[str] = []
+        self.checked = 0  # artifacts whose meta files were stat-checked
+
+    @property
+    def rows(self) -> list[Row]:
+        return list(self.by_path.values())
+
+    def put(self, row: Row) -> None:
+        """Record a (re-)read row; a path read twice in one sync keeps its last reading."""
+        old = self.by_path.get(row.path)
+        if old is not None and not old.new:
+            row.new = False
+        self.by_path[row.path] = row
 
     @property
     def any(self) -> bool:
-        return bool(self.rows or self.deleted or self.dirs or self.dropped_dirs or self.dropped_roots)
+        return bool(self.by_path or self.deleted or self.dirs or self.dropped_dirs or self.dropped_roots)
 
     def drop_dir(self, path: str) -> None:
         self.dropped_dirs.append(path)
@@ -295,6 +375,7 @@ class _Changes:
         self.dropped_roots.append(path)
 
     def write(self, conn: Any) -> None:
+        rows = self.rows
         for root in self.dropped_roots:
             like = root.rstrip(os.sep) + os.sep + "%"
             conn.execute("DELETE FROM tags WHERE path LIKE ?", (like,))
@@ -307,8 +388,8 @@ class _Changes:
         for path in self.deleted:
             conn.execute("DELETE FROM arts WHERE path=?", (path,))
             conn.execute("DELETE FROM tags WHERE path=?", (path,))
-        conn.executemany("DELETE FROM tags WHERE path=?", [(r.path,) for r in self.rows if not r.new])
+        conn.executemany("DELETE FROM tags WHERE path=?", [(r.path,) for r in rows if not r.new])
         conn.executemany(f"INSERT OR REPLACE INTO arts VALUES ({','.join('?' * len(_COLUMNS))})",
-                         [_row_values(r) for r in self.rows])
-        conn.executemany("INSERT INTO tags VALUES (?, ?)", [(t, r.path) for r in self.rows for t in set(r.tags)])
-        conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)", self.dirs)
+                         [_row_values(r) for r in rows])
+        conn.executemany("INSERT INTO tags VALUES (?, ?)", [(t, r.path) for r in rows for t in set(r.tags)])
+        conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?, ?)", self.dirs)
