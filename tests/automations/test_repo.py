@@ -473,3 +473,100 @@ def test_missing_repo_path_warns_and_repos_json_kept(cli: Any, cm_home: Path, tm
     res = ok(cli, "find", "repo")
     assert f"repository path {tmp_path / 'r1'} not found" in res.stderr
     assert (cm_home / "repos.json").read_bytes() == before  # never rewritten silently
+
+
+@pytest.mark.slow
+def test_pull_new_branch(cli: Any, cm_home: Path, git_repo: dict[str, Any]) -> None:
+    ok(cli, "pull", "repo", str(git_repo["path"]), "--new_branch=feature")
+    dest = cm_home / "repos" / "gitsrc"
+    assert _git(dest, "rev-parse", "--abbrev-ref", "HEAD").strip() == "feature"
+
+
+@pytest.mark.slow
+def test_pull_branch_and_checkout_together_is_a_tracking_branch_at_the_commit(
+        cli: Any, cm_home: Path, git_repo: dict[str, Any]) -> None:
+    ok(cli, "pull", "repo", str(git_repo["path"]), "--branch=dev", f"--checkout={git_repo['first']}")
+    dest = cm_home / "repos" / "gitsrc"
+    assert _git(dest, "rev-parse", "HEAD").strip() == git_repo["first"]
+    assert _git(dest, "rev-parse", "--abbrev-ref", "HEAD").strip() == "dev"
+    assert _git(dest, "rev-parse", "--abbrev-ref", "dev@{upstream}").strip() == "origin/dev"
+
+
+@pytest.mark.slow
+def test_pull_extra_cmd_git_reaches_git_clone(cli: Any, cm_home: Path, git_repo: dict[str, Any]) -> None:
+    ok(cli, "pull", "repo", str(git_repo["path"]), "--extra_cmd_git=--origin upstream")
+    assert _git(cm_home / "repos" / "gitsrc", "remote").split() == ["upstream"]
+
+
+@pytest.mark.parametrize("url, pat, expected", [
+    ("https://github.com/o/n.git", "TOKEN", "https://TOKEN@github.com/o/n.git"),
+    ("https://user@github.com/o/n", "TOKEN", "https://user:TOKEN@github.com/o/n"),
+    ("https://user:old@host/o/n", "TOKEN", "https://user:TOKEN@host/o/n"),
+    ("https://github.com/o/n", "", "https://github.com/o/n"),
+    ("git@github.com:o/n.git", "TOKEN", "git@github.com:o/n.git"),  # ssh: a token means nothing
+    ("/a/local/path", "TOKEN", "/a/local/path"),
+])
+def test_pat_goes_into_https_urls_only(url: str, pat: str, expected: str) -> None:
+    from colmind.store.gitops import with_pat
+
+    assert with_pat(url, pat) == expected
+
+
+@pytest.mark.slow
+def test_a_failed_clone_never_shows_the_token(cli: Any, cm_home: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    res = cli("pull", "repo", "https://127.0.0.1:9/o/n.git", "--pat=SECRET-TOKEN-123")
+    assert res.code == 1 and "git clone" in res.stderr
+    assert "SECRET-TOKEN-123" not in res.stderr + res.stdout
+
+
+@pytest.mark.slow
+def test_a_clone_with_a_token_does_not_keep_it_in_git_config(cm_home: Path, git_repo: dict[str, Any],
+                                                             tmp_path: Path) -> None:
+    from colmind.store.gitops import GitOptions, clone
+
+    dest = tmp_path / "clone"
+    clone(str(git_repo["path"]), str(dest), GitOptions(pat="SECRET"))  # a path: the token is not inserted
+    assert "SECRET" not in (dest / ".git" / "config").read_text()
+
+
+def _requirements_repo(tmp_path: Path, requirements: str, install: bool = True) -> Path:
+    src = make_repo_dir(tmp_path / "reqrepo", "reqrepo", "cdcdcdcdcdcdcdcd")
+    with open(src / "cmr.yaml", "a") as f:
+        f.write(f"install_python_requirements: {'true' if install else 'false'}\n")
+    (src / "requirements.txt").write_text(requirements)
+    return src
+
+
+@pytest.mark.slow
+def test_install_python_requirements_runs_pip(cli: Any, cm_home: Path, tmp_path: Path) -> None:
+    src = _requirements_repo(tmp_path, "PyYAML\n")  # installed already: pip succeeds offline
+    res = ok(cli, "pull", "repo", str(src), "--extra_cmd_pip=--no-index")
+    assert "Installing the repository's Python requirements" in res.stdout and "--no-index" in res.stdout
+
+
+@pytest.mark.slow
+def test_install_python_requirements_failure_is_a_clear_error(cli: Any, cm_home: Path, tmp_path: Path) -> None:
+    src = _requirements_repo(tmp_path, "no-such-package-colmind-test-xyz==0.0.1\n")
+    res = cli("pull", "repo", str(src), "--extra_cmd_pip=--no-index")
+    assert res.code == 1 and "requirements.txt failed (pip exit" in res.stderr
+
+
+def test_requirements_are_not_installed_unless_the_repo_asks(cli: Any, cm_home: Path, tmp_path: Path) -> None:
+    src = _requirements_repo(tmp_path, "no-such-package-colmind-test-xyz==0.0.1\n", install=False)
+    res = ok(cli, "pull", "repo", str(src))
+    assert "Installing" not in res.stdout
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_skip_zip_parent_dir_keeps_the_top_folder(cli: Any, cm_home: Path, tmp_path: Path, skip: bool) -> None:
+    import zipfile
+
+    archive = tmp_path / "wrapped.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("top/cmr.yaml", "alias: inner\nuid: 'efefefefefefefef'\n")
+    ok(cli, "pull", "repo", str(archive), *(["--skip_zip_parent_dir"] if skip else []))
+    dest = cm_home / "repos" / "wrapped"
+    assert (dest / "top" / "cmr.yaml").is_file() is skip
+    assert "alias: " + ("wrapped" if skip else "inner") in (dest / "cmr.yaml").read_text()

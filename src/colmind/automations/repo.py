@@ -145,23 +145,26 @@ class RepoAutomation(Automation):
         if i.get("dir"):
             dest = dest / str(i["dir"])
         if dest.exists():
-            return self._update_existing(i, str(dest))
-        meta = self._fetch_new(i, source, str(dest))
-        if is_console(i):
-            say(f"CM alias for this repository: {meta.get('alias')}")
-            say(f"Local path: {dest}")
-        return {"return": 0, "meta": meta, "metas": {meta.get("alias"): meta}, "path": str(dest)}
+            result = self._update_existing(i, str(dest))
+        else:
+            meta = self._fetch_new(i, source, str(dest))
+            if is_console(i):
+                say(f"CM alias for this repository: {meta.get('alias')}")
+                say(f"Local path: {dest}")
+            result = {"return": 0, "meta": meta, "metas": {meta.get("alias"): meta}, "path": str(dest)}
+        install_requirements(result["path"], result["meta"], str(i.get("extra_cmd_pip") or ""), is_console(i))
+        return result
 
     def _fetch_new(self, i: dict[str, Any], source: Any, dest: str) -> dict[str, Any]:
         from colmind.store.fetch import fetch_into
+        from colmind.store.gitops import GitOptions
 
         tmp = os.path.join(os.path.dirname(dest), f".tmp-pull-{os.path.basename(dest)}-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             if is_console(i):
                 say(f"Pulling {source.location} ...")
-            fetch_into(source, tmp, str(i.get("branch") or ""), str(i.get("checkout") or ""),
-                       str(i.get("depth") or ""))
+            fetch_into(source, tmp, GitOptions.from_input(i), unwrap=not truthy(i.get("skip_zip_parent_dir", False)))
             meta = self._repo_meta_for(tmp, source, i)
             self._check_unique(meta, dest)
             os.replace(tmp, dest)
@@ -182,7 +185,7 @@ class RepoAutomation(Automation):
         return meta
 
     def _update_existing(self, i: dict[str, Any], dest: str) -> dict[str, Any]:
-        from colmind.store.fetch import run_git
+        from colmind.store.gitops import GitOptions, check_out, run_git
 
         if load_meta_pair(dest, "cmr") is None and _mlc_meta(dest) is None:
             raise CMError(f"{dest} exists but is not a CM repository: remove it, then pull again")
@@ -190,12 +193,9 @@ class RepoAutomation(Automation):
             say(f"{dest} already exists and is not a git checkout: nothing to update. To fetch it again: "
                 f"cm rm repo {os.path.basename(dest)} --all -f, then pull.")
         if os.path.isdir(os.path.join(dest, ".git")):
-            if i.get("branch"):
-                run_git(["fetch"], cwd=dest)
-                run_git(["checkout", str(i["branch"])], cwd=dest)
-            if i.get("checkout"):
-                run_git(["checkout", str(i["checkout"])], cwd=dest)
-            elif not truthy(i.get("checkout_only", False)):
+            opts = GitOptions.from_input(i)
+            check_out(dest, opts)
+            if not opts.checkout and not truthy(i.get("checkout_only", False)):
                 run_git(["pull"], cwd=dest)
         if all(os.path.realpath(r.path) != os.path.realpath(dest) for r in self.core.repos):
             self.core.registry.add_path(dest)
@@ -286,6 +286,27 @@ class RepoAutomation(Automation):
         if len(repos) > 1 and name:
             raise CMError(f"more than 1 repository matches {name!r}")
         return repos[0]
+
+
+def install_requirements(path: str, meta: dict[str, Any], extra_pip: str, console: bool) -> bool:
+    """``install_python_requirements: true`` in ``cmr.yaml``: ``pip install -r requirements.txt``
+    (plus ``--extra_cmd_pip``) with the Python running colmind, as CM does. Returns whether it ran."""
+    import shlex
+    import subprocess
+    import sys
+
+    requirements = os.path.join(path, "requirements.txt")
+    if not truthy(meta.get("install_python_requirements", False)) or not os.path.isfile(requirements):
+        return False
+    cmd = [sys.executable, "-m", "pip", "install", "-r", requirements, *shlex.split(extra_pip)]
+    if console:
+        say(f"Installing the repository's Python requirements: {' '.join(cmd)}")
+    proc = subprocess.run(cmd, capture_output=not console, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-3:] if not console else []
+        raise CMError(f"installing {requirements} failed (pip exit {proc.returncode})"
+                      + (": " + " | ".join(tail) if tail else ""))
+    return True
 
 
 def _check_same(meta: dict[str, Any], alias: str, uid: str, prefix: str, path: str) -> None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from colmind.errors import CMError
 from colmind.store.archive import check_tree_links, extract, is_archive_name
+from colmind.store.gitops import GitOptions, clone, run_git
+
+__all__ = ["Source", "classify", "alias_from_url", "fetch_into", "download", "git_info", "run_git"]
 
 GITHUB = "https://github.com/"
 
@@ -62,37 +65,21 @@ def alias_from_url(url: str) -> str:
     return parts[-1] if parts else "repo"
 
 
-def run_git(args: list[str], cwd: str | None = None) -> str:
-    """Run git; a failure is a CMError carrying git's own message."""
-    if shutil.which("git") is None:
-        raise CMError("git is not installed: install git or pull a .zip/.tar.gz archive instead")
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
-    if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        raise CMError(f"git {' '.join(args[:2])} failed: {detail[-1] if detail else 'exit ' + str(proc.returncode)}")
-    return proc.stdout
+def fetch_into(source: Source, dest: str, opts: GitOptions | None = None, unwrap: bool = True) -> None:
+    """Materialise ``source`` at ``dest`` (which must not exist).
 
-
-def fetch_into(source: Source, dest: str, branch: str = "", checkout: str = "", depth: str = "") -> None:
-    """Materialise ``source`` at ``dest`` (which must not exist)."""
+    ``unwrap``: an archive whose only top-level entry is a folder holding ``cmr.yaml`` lands as
+    that folder (``--skip_zip_parent_dir`` turns it off)."""
     if source.kind == "git":
-        args = ["clone", source.location, dest]
-        if depth:
-            args[1:1] = ["--depth", str(depth)]
-        if branch and not checkout:
-            args[1:1] = ["--branch", branch]
-        run_git(args)
-        if checkout:
-            run_git(["checkout", checkout], cwd=dest)
+        clone(source.location, dest, opts or GitOptions())
     elif source.kind == "folder":
         shutil.copytree(source.location, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"))
     else:
-        _fetch_archive(source.location, dest)
+        _fetch_archive(source.location, dest, unwrap)
     check_tree_links(dest)
 
 
-def _fetch_archive(location: str, dest: str) -> None:
+def _fetch_archive(location: str, dest: str, unwrap: bool = True) -> None:
     path = location
     downloaded = ""
     if "://" in location and not location.startswith("file://"):
@@ -105,7 +92,7 @@ def _fetch_archive(location: str, dest: str) -> None:
     unpack_dir = dest + ".unpack"
     try:
         extract(path, unpack_dir)
-        root = _content_root(unpack_dir)
+        root = _content_root(unpack_dir) if unwrap else unpack_dir
         os.replace(root, dest)
     finally:
         shutil.rmtree(unpack_dir, ignore_errors=True)
