@@ -36,8 +36,10 @@ def run_mlperf_demo(workdir: str) -> int:
     check = _run("check,mlperf,submission", "Checking the result tree", submission_dir=results)
     summary_file = env.get("CM_MLPERF_SUMMARY_JSON") or os.path.join(results, "summary.json")
     valid = str(env.get("CM_MLPERF_ALL_VALID", "")).lower() in ("yes", "true", "1")
-    print(f"\nResult tree: {results}")
-    print(f"Summary:     {summary_file}")
+    print(f"\nResults:         {results}")
+    print(f"Submission tree: {env.get('CM_MLPERF_SUBMISSION_DIR') or os.path.join(results, 'submission')}"
+          " (open division; the folder to give an MLPerf submission checker)")
+    print(f"Summary:         {summary_file}")
     if os.path.isfile(str(summary_file)):
         with open(str(summary_file), encoding="utf-8") as handle:
             print("\n" + summary_table(json.load(handle)))

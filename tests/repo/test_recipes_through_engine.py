@@ -181,7 +181,10 @@ def test_mlperf_offline_run_is_valid_and_checked(tmp_path: Path) -> None:
     check = access({"action": "run", "automation": "script", "tags": "check,mlperf,submission", "quiet": True,
                     "submission_dir": str(r["new_env"]["CM_MLPERF_OUTPUT_DIR"])})
     assert check["return"] == 0, check.get("error")
-    results = list(Path(r["new_env"]["CM_MLPERF_OUTPUT_DIR"]).glob("results/*/digits/Offline/accuracy/accuracy.txt"))
+    submission = Path(r["new_env"]["CM_MLPERF_SUBMISSION_DIR"])
+    assert submission == Path(r["new_env"]["CM_MLPERF_OUTPUT_DIR"]) / "submission"
+    assert {p.name for p in submission.iterdir()} == {"README.md", "open"}  # what MLCommons' checker walks
+    results = list(submission.glob("open/*/results/*/digits/Offline/accuracy/accuracy.txt"))
     assert results, "accuracy.txt missing"
     assert os.path.getsize(results[0]) > 0
 

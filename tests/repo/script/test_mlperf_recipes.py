@@ -122,3 +122,19 @@ def test_checker_preprocess_uses_the_installed_loadgen_seeds(tmp_path: Path) -> 
     assert _customize("check-mlperf-submission").preprocess({"env": env}) == {"return": 0}
     args = shlex.split(env["CM_MLPERF_CHECKER_ARGS"])
     assert args[args.index("--expected-seeds") + 1] == "1,2,3" and "--strict" in args
+
+
+@pytest.mark.parametrize("mode, bs1_ms, expected_bound", [
+    ("test", 0.05, "50"),      # short runs: a loose bound so a busy machine stays VALID
+    ("valid", 0.05, "10"),     # official runs: LoadGen's default bound
+    ("test", 5.0, "100"),      # a slow model: 20 x its bs1 latency
+    ("valid", 5.0, "100"),
+])
+def test_server_latency_bound(mode: str, bs1_ms: float, expected_bound: str) -> None:
+    from mlperf_fixtures import load_program
+
+    settings = load_program("run-mlperf-inference", "run_settings")
+    cal = settings.Calibration(latency_bs1_ms=bs1_ms, latency_bs8_ms=8 * bs1_ms, throughput=1000.0, workers=2)
+    keys = settings.hint_keys("Server", cal, mode, settings.Overrides())
+    assert keys["target_latency"] == expected_bound
+    assert settings.hint_keys("Server", cal, mode, settings.Overrides(target_latency_ms=7.0))["target_latency"] == "7"

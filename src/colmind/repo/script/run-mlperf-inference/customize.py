@@ -86,7 +86,8 @@ def postprocess(i):
     except (OSError, ValueError) as exc:
         return {'return': 1, 'error': f'run-mlperf-inference: no summary in {path}: {exc}'}
     env['CM_MLPERF_SUMMARY_JSON'] = path
-    env['CM_MLPERF_RESULTS_DIR'] = os.path.join(out, 'results')
+    env['CM_MLPERF_SUBMISSION_DIR'] = summary.get('submission_dir') or os.path.join(out, 'submission')
+    env['CM_MLPERF_RESULTS_DIR'] = summary.get('results_dir') or env['CM_MLPERF_SUBMISSION_DIR']
     env['CM_MLPERF_SYSTEM_NAME'] = summary.get('system', '')
     env['CM_MLPERF_ALL_VALID'] = 'yes' if summary.get('all_valid') else 'no'
     return {'return': 0}

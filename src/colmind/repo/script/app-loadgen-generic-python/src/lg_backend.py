@@ -91,6 +91,19 @@ class OrtBackend:
         self._fail_after = opts.fail_after_batches
         self._batches = 0
 
+    def warm_up(self, batch: Any, runs: int = 2) -> str:
+        """Run the model on ``batch`` before the timed run (first runs allocate and pre-pack).
+
+        Not counted as a batch (``--inject-failure-after`` is unaffected). An exception is returned as
+        text, not raised: the LoadGen run then meets it in the SUT, which completes every sample.
+        """
+        try:
+            for _ in range(runs):
+                self.session.run([self.output_name], {self.input_name: batch})
+        except Exception as exc:  # noqa: BLE001 - reported by the SUT during the run
+            return f"{type(exc).__name__}: {exc}"
+        return ""
+
     def predict(self, batch: Any) -> Any:
         import numpy as np
 

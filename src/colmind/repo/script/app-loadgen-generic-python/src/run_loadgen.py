@@ -77,6 +77,7 @@ def run_test(args: argparse.Namespace, dataset: lg_qsl.Dataset, backend: Any, wo
     qsl = lg_qsl.construct_qsl(lg, dataset, args.performance_sample_count)
     sut = lg_sut.Sut(lg, backend, dataset.x, lg_sut.SutOptions(
         scenario=args.scenario, workers=workers, batch_size=args.batch_size, fast=not args.no_fast_sut))
+    warm_up_error = backend.warm_up(dataset.x[:max(1, args.batch_size)])
     sut.start()
     started = time.perf_counter()
     try:
@@ -85,7 +86,9 @@ def run_test(args: argparse.Namespace, dataset: lg_qsl.Dataset, backend: Any, wo
         elapsed = time.perf_counter() - started
         sut.stop()
         lg.DestroyQSL(qsl)
-    return collect(args, sut.stats, elapsed)
+    result = collect(args, sut.stats, elapsed)
+    result["warm_up_error"] = warm_up_error
+    return result
 
 
 def collect(args: argparse.Namespace, stats: lg_sut.SutStats, elapsed: float) -> dict[str, Any]:

@@ -1,12 +1,16 @@
-"""Check an MLCommons-style result tree made by run-mlperf-inference (stdlib only).
+"""Check an MLCommons inference submission tree made by run-mlperf-inference (stdlib only).
 
     python checker.py --input OUT [--strict] [--expected-seeds QSL,SAMPLE,SCHEDULE] [--json report.json]
 
-Checks: required folders, files and fields; every performance run VALID, of the right scenario and
-mode, with LoadGen's seeds for its version and the settings of its user.conf; every accuracy run's
-accuracy.txt matching its log (hash) and >= 99 % of the reference accuracy recorded in
-measurements.json; one LoadGen version and one seed set across the tree. Short (test) durations are
-warnings, errors with --strict. Every problem names the file it concerns. Exit 1 when any error.
+--input is the submission root (holds open/<submitter>/...) or run-mlperf-inference's output folder
+(holds submission/ and accuracy-logs/). Checks: the submission layout the official MLCommons checker
+walks (structure.py: root, divisions, names, system description fields, model_mapping.json);
+required files and fields; every performance run VALID, of the right scenario and mode, with
+LoadGen's seeds for its version and the settings of its user.conf; every accuracy run's accuracy.txt
+matching its full log (hash), covering the whole dataset and >= 99 % of the reference accuracy of
+measurements.json, and its mlperf_log_accuracy.json truncated to <= 10 KiB; one LoadGen version and
+one seed set across the tree. Short (test) durations are warnings, errors with --strict. Every
+problem names the file it concerns. Exit 1 when any error.
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import structure  # noqa: E402
+from report import Report  # noqa: E402
 
 SCENARIOS = ("SingleStream", "MultiStream", "Server", "Offline")
 SEED_KEYS = ("qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed")
@@ -34,50 +44,11 @@ PERF_FILES = ("mlperf_log_summary.txt", "mlperf_log_detail.txt")
 ACC_FILES = ("mlperf_log_summary.txt", "mlperf_log_detail.txt", "mlperf_log_accuracy.json", "accuracy.txt")
 MEASUREMENT_FIELDS = ("input_data_types", "retraining", "starting_weights_filename",
                       "weight_data_types", "weight_transformations", "reference_accuracy")
-SYSTEM_FIELDS = ("division", "submitter", "status", "system_name", "system_type", "number_of_nodes",
-                 "host_processor_model_name", "host_processors_per_node", "host_processor_core_count",
-                 "host_memory_capacity", "accelerators_per_node", "accelerator_model_name",
-                 "framework", "operating_system")
+MAX_ACCURACY_LOG_BYTES = 10 * 1024
+TRUNCATION_MARK = b"\n\n...\n\n"
 ACCURACY_TARGET = 0.99
 CONF_TO_DETAIL = {"min_duration": "requested_min_duration_ms", "min_query_count": "requested_min_query_count",
                   "max_duration": "requested_max_duration_ms", "max_query_count": "requested_max_query_count"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str  # ERROR | WARNING
-    path: str
-    message: str
-
-
-@dataclass
-class Report:
-    root: Path
-    strict: bool = False
-    expected_seeds: tuple[int, ...] | None = None
-    findings: list[Finding] = field(default_factory=list)
-    versions: dict[str, list[str]] = field(default_factory=dict)  # loadgen version -> files
-    seeds: dict[tuple[Any, ...], list[str]] = field(default_factory=dict)
-
-    def rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-    def error(self, path: Path, message: str) -> None:
-        self.findings.append(Finding("ERROR", self.rel(path), message))
-
-    def warn(self, path: Path, message: str) -> None:
-        self.findings.append(Finding("WARNING", self.rel(path), message))
-
-    def soft(self, path: Path, message: str) -> None:
-        """An error with --strict, a warning otherwise (test-length runs)."""
-        (self.error if self.strict else self.warn)(path, message)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.level == "ERROR")
 
 
 # -- readers ---------------------------------------------------------------------------------
@@ -151,13 +122,11 @@ def require_files(report: Report, folder: Path, names: tuple[str, ...]) -> bool:
     return ok
 
 
-def check_system(report: Report, path: Path) -> None:
+def check_system(report: Report, path: Path, division: str, submitter: str) -> None:
     data = read_json(report, path)
     if data is None:
         return
-    for key in SYSTEM_FIELDS:
-        if not str(data.get(key, "")).strip():
-            report.error(path, f"system description field '{key}' is missing or empty")
+    structure.check_system_fields(report, path, data, division, submitter)
     if data.get("system_name") and data["system_name"] != path.stem:
         report.error(path, f"system_name '{data['system_name']}' does not match the file name '{path.stem}'")
 
@@ -268,24 +237,62 @@ def check_accuracy(report: Report, sdir: Path, scenario: str, reference: float |
     run = sdir / "accuracy"
     if not require_files(report, run, ACC_FILES):
         return
-    check_common(report, run / "mlperf_log_detail.txt", scenario, "AccuracyOnly")
+    values = check_common(report, run / "mlperf_log_detail.txt", scenario, "AccuracyOnly") or {}
     acc_txt = run / "accuracy.txt"
-    text = acc_txt.read_text(encoding="utf-8", errors="replace")
-    match = re.search(r"accuracy=([0-9.]+)%", text)
-    hashed = re.search(r"hash=([0-9a-f]{64})", text)
+    lines = acc_txt.read_text(encoding="utf-8", errors="replace").splitlines()
+    match = next((m for m in (re.match(r"accuracy=([0-9.]+)%?(.*)", ln) for ln in lines) if m), None)
+    hashed = next((m for m in (re.fullmatch(r"hash=([0-9a-f]{64})", ln.strip()) for ln in lines) if m), None)
     if not match:
-        report.error(acc_txt, "no 'accuracy=<percent>%' line")
+        report.error(acc_txt, "no line starting with 'accuracy=<percent>' (the form MLPerf's checker reads)")
         return
     if not hashed:
-        report.error(acc_txt, "no 'hash=<sha256>' line")
-    elif hashed.group(1) != sha256(run / "mlperf_log_accuracy.json"):
-        report.error(acc_txt, "hash does not match mlperf_log_accuracy.json (log changed after scoring)")
+        report.error(acc_txt, "no 'hash=<sha256 of the full accuracy log>' line")
+    check_accuracy_log(report, sdir, acc_txt, hashed.group(1) if hashed else "")
+    check_coverage(report, acc_txt, match.group(2), values)
     value = float(match.group(1)) / 100.0
     if reference is None:
         report.error(sdir / "measurements.json", "no reference_accuracy: cannot judge accuracy")
     elif value < ACCURACY_TARGET * reference - 1e-9:
         report.error(acc_txt, f"accuracy {100 * value:.3f}% is below {100 * ACCURACY_TARGET:.0f}% of the "
                               f"reference {100 * reference:.3f}% (needs >= {100 * ACCURACY_TARGET * reference:.3f}%)")
+
+
+def check_accuracy_log(report: Report, sdir: Path, acc_txt: Path, digest: str) -> None:
+    """Size limit, truncation and the hash: of the log itself, or of the full log kept aside."""
+    log = sdir / "accuracy" / "mlperf_log_accuracy.json"
+    data = log.read_bytes()
+    if len(data) > MAX_ACCURACY_LOG_BYTES:
+        report.error(log, f"{len(data)} bytes: an accuracy log over {MAX_ACCURACY_LOG_BYTES} bytes must be "
+                          "truncated (first and last 4 KiB; accuracy.txt keeps the hash of the full log)")
+    if TRUNCATION_MARK not in data:
+        if digest and digest != sha256(log):
+            report.error(acc_txt, "hash does not match mlperf_log_accuracy.json (log changed after scoring)")
+        return
+    full = full_log(report, sdir)
+    if full is None:
+        report.warn(log, "truncated; the full log is not here, so accuracy.txt's hash cannot be verified")
+        return
+    whole = full.read_bytes()
+    if not (data.startswith(whole[:1024]) and data.endswith(whole[-1024:])):
+        report.error(log, f"truncated log does not come from the full log {full}")
+    if digest and digest != sha256(full):
+        report.error(acc_txt, f"hash does not match the full accuracy log {full}")
+
+
+def full_log(report: Report, sdir: Path) -> Path | None:
+    if report.full_logs is None:
+        return None
+    system, model = sdir.parent.parent.name, sdir.parent.name
+    path = report.full_logs / system / model / sdir.name / "mlperf_log_accuracy.json"
+    return path if path.is_file() else None
+
+
+def check_coverage(report: Report, acc_txt: Path, rest: str, values: dict[str, Any]) -> None:
+    """The accuracy run must score the whole dataset LoadGen was given."""
+    total = re.search(r"total=(\d+)", rest)
+    count = values.get("effective_accuracy_sample_count") or values.get("qsl_reported_total_count")
+    if total and isinstance(count, int) and int(total.group(1)) != count:
+        report.error(acc_txt, f"total={total.group(1)} but LoadGen's accuracy run covered {count} samples")
 
 
 def check_scenario(report: Report, sdir: Path) -> None:
@@ -305,34 +312,57 @@ def subdirs(path: Path) -> list[Path]:
 
 
 def check_tree(report: Report) -> None:
-    root = report.root
-    for name in ("systems", "results", "src"):
-        if not (root / name).is_dir():
-            report.error(root / name, "required folder is missing")
-    for path in sorted((root / "systems").glob("*.json")):
-        check_system(report, path)
-    for system in subdirs(root / "results"):
-        if not (root / "systems" / f"{system.name}.json").is_file():
-            report.error(root / "systems" / f"{system.name}.json", f"no description of system '{system.name}'")
-        for model in subdirs(system):
-            src = root / "src" / model.name
-            if not src.is_dir() or not any(src.iterdir()):
-                report.error(src, f"no sources for model '{model.name}'")
-            scenarios = subdirs(model)
-            if not scenarios:
-                report.error(model, "no scenario results")
-            for sdir in scenarios:
-                check_scenario(report, sdir)
+    """Every <division>/<submitter>/ of the submission, then cross-run consistency."""
+    for division, base in structure.submitters(report):
+        check_submitter(report, division, base)
     check_consistency(report)
+
+
+def check_submitter(report: Report, division: str, base: Path) -> None:
+    structure.check_names(report, base)
+    for name in structure.SUBMITTER_FOLDERS:
+        if not (base / name).is_dir():
+            hint = " (since v6.0 the sources are in src/, not code/)" if name == "src" else ""
+            report.error(base / name, f"required folder is missing{hint}")
+    for path in sorted((base / "systems").glob("*.json")):
+        check_system(report, path, division, base.name)
+    structure.systems_without_results(report, base)
+    mapping = structure.model_mapping(report, base)
+    for system in subdirs(base / "results"):
+        if not (base / "systems" / f"{system.name}.json").is_file():
+            report.error(base / "systems" / f"{system.name}.json", f"no description of system '{system.name}'")
+        for model in subdirs(system):
+            check_model(report, base, model, division, mapping)
+
+
+def check_model(report: Report, base: Path, model: Path, division: str, mapping: dict[str, str]) -> None:
+    structure.check_model_name(report, model, division, mapping)
+    src = base / "src" / model.name
+    if not src.is_dir() or not any(src.iterdir()):
+        report.error(src, f"no sources for model '{model.name}'")
+    scenarios = subdirs(model)
+    if not scenarios:
+        report.error(model, "no scenario results")
+    for sdir in scenarios:
+        check_scenario(report, sdir)
 
 
 def check_consistency(report: Report) -> None:
     if len(report.versions) > 1:
         detail = ", ".join(f"{v} ({len(f)} runs, e.g. {f[0]})" for v, f in report.versions.items())
-        report.error(report.root / "results", f"runs were made with different LoadGen versions: {detail}")
+        report.error(report.root, f"runs were made with different LoadGen versions: {detail}")
     if len(report.seeds) > 1:
         odd = sorted(report.seeds.items(), key=lambda kv: len(kv[1]))[0]
         report.error(Path(report.root / odd[1][0]), f"seeds {odd[0]} differ from the other runs")
+
+
+def locate(given: Path, full_logs: str) -> tuple[Path, Path | None]:
+    """(submission root, folder of full accuracy logs or None) for an output folder or a submission root."""
+    root = given / "submission" if (given / "submission").is_dir() else given
+    if full_logs:
+        return root, Path(full_logs).resolve()
+    aside = root.parent / "accuracy-logs"
+    return root, aside if aside.is_dir() else None
 
 
 def parse_seeds(text: str) -> tuple[int, ...] | None:
@@ -346,17 +376,21 @@ def parse_seeds(text: str) -> tuple[int, ...] | None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="checker.py", description=__doc__.split("\n")[0])
-    p.add_argument("--input", required=True, help="root of the tree (holds systems/, src/, results/)")
+    p.add_argument("--input", required=True,
+                   help="submission root (holds open/<submitter>/) or run-mlperf-inference's output folder")
+    p.add_argument("--full-accuracy-logs", default="",
+                   help="folder of untruncated accuracy logs (default: <output>/accuracy-logs when found)")
     p.add_argument("--strict", nargs="?", const="yes", default="", help="short durations are errors")
     p.add_argument("--expected-seeds", default="", help="QSL,SAMPLE_INDEX,SCHEDULE seeds to require")
     p.add_argument("--json", default="", help="also write the findings as JSON here")
     args = p.parse_args(argv)
-    root = Path(args.input).resolve()
-    if not root.is_dir():
-        print(f"check-mlperf-submission: ERROR: {root}: not a folder", file=sys.stderr)
+    given = Path(args.input).resolve()
+    if not given.is_dir():
+        print(f"check-mlperf-submission: ERROR: {given}: not a folder", file=sys.stderr)
         return 2
+    root, full_logs = locate(given, args.full_accuracy_logs)
     report = Report(root, strict=args.strict.lower() in ("yes", "true", "1"),
-                    expected_seeds=parse_seeds(args.expected_seeds))
+                    expected_seeds=parse_seeds(args.expected_seeds), full_logs=full_logs)
     check_tree(report)
     for f in report.findings:
         print(f"{f.level:<7} {f.path}: {f.message}")

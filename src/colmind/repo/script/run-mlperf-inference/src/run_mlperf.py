@@ -5,7 +5,9 @@
 
 Steps: check inputs -> calibrate the plain backend (also proves the device works) -> for each
 scenario: user.conf, performance run, accuracy run (each one harness process under a timeout) ->
-accuracy.txt -> systems/, src/, measurements.json -> summary.json + table. Exit codes: 0 every run
+accuracy.txt (full accuracy log kept aside, the tree's copy truncated) -> systems/, src/,
+model_mapping.json, measurements.json -> summary.json + table. The submission tree is
+OUT/submission/open/<submitter>/ (see tree.py). Exit codes: 0 every run
 finished (VALID or not: see the table), 1 a run failed/timed out/crashed, 2 bad input or device.
 Empty option values mean "not given" (the CM run.sh passes every option, set or not).
 Must not import colmind: runs with the managed venv's interpreter.
@@ -57,8 +59,13 @@ class Plan:
     timeout: float
     overrides: run_settings.Overrides
     extra_harness_args: list[str] = field(default_factory=list)
+    run_only_args: list[str] = field(default_factory=list)  # LoadGen runs only, not the calibration
     quiet: bool = False
     submitter: str = "colmind"
+
+    @property
+    def layout(self) -> tree.Layout:
+        return tree.Layout(self.root, self.submitter, self.system, self.model)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", nargs="?", const="yes", default="")
     p.add_argument("--trace", nargs="?", const="yes", default="")
     p.add_argument("--no-fast-sut", nargs="?", const="yes", default="")
+    # Tests of the error path: the harness's backend raises from its (n+1)-th batch of a LoadGen run.
+    p.add_argument("--inject-failure-after", default="", help=argparse.SUPPRESS)
     return p
 
 
@@ -98,7 +107,12 @@ def _reference(value: str) -> float | None:
 
 def _system_name(value: str, device: str) -> str:
     name = value.strip() or f"{platform.node() or 'host'}-onnxruntime-{device}"
-    return re.sub(r"[^A-Za-z0-9_.\-]", "_", name)
+    return _folder_name(name)
+
+
+def _folder_name(name: str) -> str:
+    """A name usable as a folder of a submission (no spaces, no leading dot)."""
+    return re.sub(r"[^A-Za-z0-9_.\-]", "_", name).lstrip(".") or "_"
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
@@ -131,7 +145,9 @@ def make_plan(args: argparse.Namespace) -> Plan:
                                          _number(args.target_latency, "target-latency", 0.0)),
         extra_harness_args=(["--trace"] if _flag(args.trace) else [])
         + (["--no-fast-sut"] if _flag(args.no_fast_sut) else []),
-        quiet=_flag(args.quiet), submitter=args.submitter or "colmind")
+        run_only_args=(["--inject-failure-after", str(int(_number(args.inject_failure_after, "inject-failure-after",
+                                                                   -1)))] if args.inject_failure_after.strip() else []),
+        quiet=_flag(args.quiet), submitter=_folder_name(args.submitter.strip() or "colmind"))
 
 
 # -- harness calls -------------------------------------------------------------------------
@@ -161,7 +177,7 @@ def tree_read_json(path: Path) -> Any:
 
 
 def calibrate(plan: Plan) -> tuple[run_settings.Calibration, dict[str, Any]]:
-    result_json = plan.root / "runs" / plan.model / "calibration.json"
+    result_json = plan.layout.runs() / "calibration.json"
     result = call_harness(harness_cmd(plan, result_json) + ["--calibrate"], result_json)
     if result.get("status") != "ok":
         raise PlanError(f"calibration failed: {result.get('message', 'no message')}")
@@ -173,29 +189,31 @@ def calibrate(plan: Plan) -> tuple[run_settings.Calibration, dict[str, Any]]:
 
 def run_one(plan: Plan, scenario: str, mode: str, values: dict[str, str]) -> dict[str, Any]:
     """One harness run writing straight into the tree."""
-    run_dir = tree.mode_dir(plan.root, plan.system, plan.model, scenario, mode)
+    run_dir = plan.layout.mode_dir(scenario, mode)
     tree.reset_dir(run_dir)
-    sdir = tree.scenario_dir(plan.root, plan.system, plan.model, scenario)
-    result_json = plan.root / "runs" / plan.model / scenario / f"{mode}.json"
+    sdir = plan.layout.scenario_dir(scenario)
+    result_json = plan.layout.runs() / scenario / f"{mode}.json"
     cmd = harness_cmd(plan, result_json) + [
         "--scenario", scenario, "--mode", mode, "--output-dir", str(run_dir),
-        "--user-conf", str(sdir / "user.conf")]
+        "--user-conf", str(sdir / "user.conf"), *plan.run_only_args]
     for key, value in sorted(values.items()):
         cmd += ["--set", f"{key}={value}"]
     result = call_harness(cmd, result_json)
     if "--trace" not in plan.extra_harness_args:
         tree.drop_empty_trace(run_dir)
     if mode == "accuracy":
-        result["accuracy"] = score_accuracy(plan, run_dir)
+        result["accuracy"] = score_accuracy(plan, run_dir, scenario)
     return result
 
 
-def score_accuracy(plan: Plan, run_dir: Path) -> dict[str, Any] | None:
+def score_accuracy(plan: Plan, run_dir: Path, scenario: str) -> dict[str, Any] | None:
+    """accuracy.txt from the full log, then the full log aside and the tree's copy truncated."""
     log = run_dir / "mlperf_log_accuracy.json"
     if not log.is_file():
         return None
     try:
         res = accuracy.score_run(str(log), plan.dataset, str(run_dir / "accuracy.txt"))
+        tree.publish_accuracy_log(run_dir, plan.layout.full_accuracy_log(scenario))
     except (OSError, ValueError, KeyError) as exc:
         return {"accuracy": None, "error": str(exc), "meets_target": False, "target": None}
     target = None if plan.reference_accuracy is None else 0.99 * plan.reference_accuracy
@@ -211,8 +229,8 @@ def run_scenarios(plan: Plan, cal: run_settings.Calibration, info: dict[str, Any
     for scenario in plan.scenarios:
         values = run_settings.loadgen_values(scenario, plan.execution_mode, cal, plan.overrides)
         runs = {mode: run_one(plan, scenario, mode, values) for mode in plan.modes}
-        tree.write_scenario_files(tree.scenario_dir(plan.root, plan.system, plan.model, scenario),
-                                  info, scenario, plan.execution_mode, command)
+        tree.write_scenario_files(plan.layout.scenario_dir(scenario), info, scenario,
+                                  plan.execution_mode, command)
         rows.append(summary.scenario_row(scenario, runs.get("performance"), runs.get("accuracy")))
     return rows
 
@@ -221,8 +239,11 @@ def write_metadata(plan: Plan, cal_result: dict[str, Any], info: dict[str, Any])
     backend = cal_result.get("backend", {})
     framework = f"onnxruntime {backend.get('onnxruntime', '?')} ({', '.join(backend.get('providers', []))})"
     desc = tree.system_description(plan.system, plan.device, framework, os.environ, plan.submitter)
-    tree.write_json(plan.root / "systems" / f"{plan.system}.json", desc)
-    tree.write_sources(plan.root, plan.model, Path(plan.harness).parent, info)
+    base = plan.layout.base
+    tree.write_json(base / "systems" / f"{plan.system}.json", desc)
+    tree.write_sources(base, plan.model, Path(plan.harness).parent, info)
+    tree.write_model_mapping(base, plan.model)
+    tree.write_submission_readme(plan.layout)
 
 
 def execute(plan: Plan) -> dict[str, Any]:
@@ -235,6 +256,8 @@ def execute(plan: Plan) -> dict[str, Any]:
     rows = run_scenarios(plan, cal, info)
     meta = {"model": plan.model, "system": plan.system, "execution_mode": plan.execution_mode,
             "device": plan.device, "output_dir": str(plan.root),
+            "submission_dir": str(plan.layout.submission), "submitter": plan.submitter,
+            "results_dir": str(plan.layout.base / "results"),
             "loadgen_harness": plan.harness, "calibration": cal_result.get("calibration"),
             "reference_accuracy": plan.reference_accuracy}
     result = summary.build(meta, rows)

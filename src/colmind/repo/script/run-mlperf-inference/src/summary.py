@@ -11,7 +11,7 @@ def scenario_row(scenario: str, perf: dict[str, Any] | None, acc: dict[str, Any]
     """Merge the performance run and the accuracy run of one scenario."""
     row: dict[str, Any] = {"scenario": scenario, "metric": "", "value": None, "result": "-",
                            "p90_ms": None, "p99_ms": None, "accuracy": None, "accuracy_ok": None,
-                           "notes": []}
+                           "notes": [], "run_errors": []}
     if perf is not None:
         _add_performance(row, perf)
     if acc is not None:
@@ -27,6 +27,7 @@ def _add_performance(row: dict[str, Any], run: dict[str, Any]) -> None:
     if run.get("status") != "ok":
         row["result"] = run.get("status", "error").upper()
         row["notes"].append(run.get("message", ""))
+        row["run_errors"].append(f"{row['scenario']} performance run {run.get('status')}: {run.get('message', '')}")
         return
     row["result"] = p.get("validity", "UNKNOWN")
     row["notes"].extend(p.get("invalid_reasons") or [])
@@ -35,6 +36,7 @@ def _add_performance(row: dict[str, Any], run: dict[str, Any]) -> None:
 def _add_accuracy(row: dict[str, Any], run: dict[str, Any]) -> None:
     if run.get("status") != "ok":
         row["notes"].append(f"accuracy run {run.get('status')}: {run.get('message', '')}")
+        row["run_errors"].append(f"{row['scenario']} accuracy run {run.get('status')}: {run.get('message', '')}")
     acc = run.get("accuracy")
     if acc:
         row["accuracy"] = acc["accuracy"]
@@ -44,9 +46,10 @@ def _add_accuracy(row: dict[str, Any], run: dict[str, Any]) -> None:
 
 
 def build(meta: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
-    ok = all(r["result"] in ("VALID", "-") and r["accuracy_ok"] in (True, None) for r in rows)
-    return {**meta, "scenarios": rows, "all_valid": ok,
-            "errors": [n for r in rows for n in r["notes"] if r["result"] in ("ERROR", "TIMEOUT", "CRASHED")]}
+    """summary.json: ``errors`` lists every run that failed, timed out or crashed (performance or accuracy)."""
+    ok = all(r["result"] in ("VALID", "-") and r["accuracy_ok"] in (True, None) and not r["run_errors"]
+             for r in rows)
+    return {**meta, "scenarios": rows, "all_valid": ok, "errors": [e for r in rows for e in r["run_errors"]]}
 
 
 def _cell(value: Any, digits: int = 3) -> str:
@@ -70,4 +73,6 @@ def table(summary: dict[str, Any]) -> str:
            fmt.format(*COLUMNS), fmt.format(*("-" * w for w in widths))]
     out += [fmt.format(*row) for row in lines]
     out.append(f"results: {summary['output_dir']}")
+    if summary.get("submission_dir"):
+        out.append(f"submission tree (open division): {summary['submission_dir']}")
     return "\n".join(out)
