@@ -62,3 +62,21 @@ def test_inode_changes_so_readers_see_old_or_new(tmp_path: Path) -> None:
         assert reader.read() == "one"  # an open reader keeps the complete old file
     assert os.stat(target).st_ino != before
     assert target.read_text() == "two"
+
+
+@pytest.mark.parametrize("durable, syncs", [(True, 1), (False, 0)])
+def test_durable_controls_fsync_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool,
+                                     syncs: int) -> None:
+    import os
+
+    from colmind.store import atomic
+
+    calls: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd))[1])
+    target = tmp_path / "record.json"
+    atomic.write_text(target, "old")
+    calls.clear()
+    atomic.write_text(target, "new", durable=durable)
+    assert target.read_text() == "new" and len(calls) == syncs
+    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]  # no temp file left either way

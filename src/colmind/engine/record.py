@@ -58,4 +58,5 @@ def write(path: str, request: dict[str, Any], root: Node | None, started: float,
         "plan": root.to_dict() if root is not None else None,
         "new_env": result.get("new_env", {}),
     }
-    atomic.write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    # atomic but not fsync'ed: the record reports a run, it must not cost more than a cached run
+    atomic.write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", durable=False)

@@ -5,7 +5,6 @@ Readers never lock: they always see either the complete old file or the complete
 
 from __future__ import annotations
 
-import json
 import os
 
 TYPE_CHECKING = False
@@ -34,8 +33,11 @@ def _hostname() -> str:
     return socket.gethostname()
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder + ``os.replace``)."""
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically (temp file in the same folder + ``os.replace``).
+
+    ``durable=False`` skips the ``fsync`` (still atomic for readers): for reports that a crash
+    may lose, such as run records, where the fsync would cost more than the work it records."""
     folder, name = os.path.split(os.fspath(path))
     folder = folder or "."
     os.makedirs(folder, exist_ok=True)
@@ -45,7 +47,8 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -55,13 +58,15 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
+def write_text(path: str | os.PathLike[str], text: str, *, durable: bool = True) -> None:
     """Write UTF-8 text atomically."""
-    write_bytes(path, text.encode("utf-8"))
+    write_bytes(path, text.encode("utf-8"), durable=durable)
 
 
 def dump_json(data: Any, *, sort_keys: bool = True) -> str:
     """CM's JSON style: indent 2, sorted keys, non-ASCII kept, trailing newline."""
+    import json  # lazy: readers must not pay for it
+
     return json.dumps(data, indent=2, sort_keys=sort_keys, ensure_ascii=False) + "\n"
 
 
