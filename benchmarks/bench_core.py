@@ -9,6 +9,15 @@ Measured (wall time of the whole command, median of several repetitions, ``.pyc`
   (colmind: the first command after registration, and ``cm reindex repo``; cmind: ``cm import
   repo`` (which reindexes) and ``cm reindex repo``).
 
+Three tools on the synthetic repositories, measured interleaved: ``colmind`` (its default,
+``CM_INDEX_MONITOR`` unset = ``auto``: a query that had to stat-check >= 2,000 artifacts starts the
+index monitor in the background), ``colmind (no monitor)`` (``CM_INDEX_MONITOR=no``: every query
+stat-checks every artifact; its own home, since a monitor-off client clears the monitor-on
+tokens) and ``cmind``. For the default, the benchmark waits after the first query until the
+monitor answers (``monitorctl.py``) and records how long it took; below the threshold (1k) no
+monitor starts and that is reported as is. Every monitor started is stopped at the end of its size
+(and checked gone).
+
 Both tools must print the same artifacts; every query is checked against the generator's expected
 count. cmind runs with ``CM_CORE_SKIP_INTERNAL_REPOS=1`` so that the cm4mlops package installed in
 its venv is not searched too. A cmind command over ``--cap`` seconds is stopped and reported as
@@ -24,12 +33,14 @@ import argparse
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import machine  # noqa: E402
+import monitorctl  # noqa: E402
 import synthrepo  # noqa: E402
 from timing import Job, Sample, fmt_seconds, measure_group, ratio, single  # noqa: E402
 from toolenv import (  # noqa: E402
@@ -45,6 +56,8 @@ from toolenv import (  # noqa: E402
 CORE_DIR = WORK_DIR / "core"
 RESULTS_DIR = WORK_DIR / "results"
 CMIND_EXTRA = {"CM_CORE_SKIP_INTERNAL_REPOS": "1"}
+NOMON = "colmind (no monitor)"
+NOMON_EXTRA = {"CM_INDEX_MONITOR": "no"}
 
 
 class Tool:
@@ -53,6 +66,7 @@ class Tool:
     def __init__(self, name: str, exe: str, home: Path, extra: dict[str, str] | None = None) -> None:
         self.name, self.exe, self.home = name, exe, CMHome(home)
         self.extra = extra or {}
+        self.is_colmind = name.startswith("colmind")
 
     def env(self, bytecode: bool = True, more: dict[str, str] | None = None) -> dict[str, str]:
         extra = dict(self.extra)
@@ -63,13 +77,22 @@ class Tool:
         return [self.exe, *args]
 
     def reset(self) -> None:
+        self.stop_monitor()  # one left by an earlier run would serve a deleted $CM_REPOS
         shutil.rmtree(self.home.home, ignore_errors=True)
         self.home.home.mkdir(parents=True)
 
+    def stop_monitor(self) -> dict[str, Any]:
+        """Stop colmind's index monitor of this home (if any); ``left`` lists survivors."""
+        if not self.is_colmind:
+            return {}
+        return monitorctl.stop(self.home.repos, self.env(), str(CORE_DIR))
 
-def tools_for(tag: str) -> list[Tool]:
+
+def tools_for(tag: str, nomon: bool = False) -> list[Tool]:
     homes = CORE_DIR / "homes"
     tools = [Tool("colmind", colmind_cm(), homes / f"colmind-{tag}")]
+    if nomon:
+        tools.append(Tool(NOMON, colmind_cm(), homes / f"colmind-nomon-{tag}", NOMON_EXTRA))
     if have_cmind():
         tools.append(Tool("cmind", cmind_cm(), homes / f"cmind-{tag}", CMIND_EXTRA))
     return tools
@@ -81,7 +104,7 @@ def bench_startup(reps: int, no_pyc: bool) -> dict[str, Any]:
     for tool in tools:
         tool.reset()
     cwd = str(CORE_DIR)
-    variants = [("pyc", True, {})]
+    variants: list[tuple[str, bool, dict[str, str]]] = [("pyc", True, {})]
     if no_pyc:
         empty = CORE_DIR / "empty-pycache"
         shutil.rmtree(empty, ignore_errors=True)
@@ -107,8 +130,10 @@ def bench_size(size: int, reps: int, cap: float) -> dict[str, Any]:
     repo = synthrepo.generate(CORE_DIR, size)
     tags, expected_tags = synthrepo.selective_query(size)
     alias = synthrepo.alias_of(size // 2 + 7)
-    tools = tools_for(str(size))
-    per_tool: dict[str, dict[str, Sample]] = {tool.name: register(tool, repo.path, tags, cap) for tool in tools}
+    tools = tools_for(str(size), nomon=True)
+    monitor: dict[str, Any] = {}
+    per_tool: dict[str, dict[str, Sample]] = {tool.name: register(tool, repo.path, tags, cap, size, monitor)
+                                              for tool in tools}
     queries = {"find by tags": ("find", "benchart", f"--tags={tags}"),
                "find by alias": ("find", "benchart", alias),
                "list-all": ("find", "benchart"),
@@ -127,7 +152,7 @@ def bench_size(size: int, reps: int, cap: float) -> dict[str, Any]:
         for name, sample in got.items():
             sample.label = query
             per_tool[name][query] = sample
-            print(f"   {name:8} {query:20} {fmt_seconds(sample):>12}  rc={sample.rc} n={len(sample.times)}",
+            print(f"   {name:20} {query:20} {fmt_seconds(sample):>12}  rc={sample.rc} n={len(sample.times)}",
                   flush=True)
     for tool in tools:
         after = single("query after reindex", tool.cmd("find", "benchart", f"--tags={tags}"), tool.env(),
@@ -135,30 +160,52 @@ def bench_size(size: int, reps: int, cap: float) -> dict[str, Any]:
         per_tool[tool.name]["query after reindex"] = after
     checks = check_outputs(per_tool, expected_tags, size)
     result = {"size": size, "tags_query": tags, "alias_query": alias, "expected_tags": expected_tags,
-              "tools": per_tool, "checks": checks}
+              "tools": per_tool, "checks": checks, "monitor": monitor, "monitor_stop": stop_monitors(tools)}
     print_size(result)
     return result
 
 
-def register(tool: Tool, repo: Path, tags: str, cap: float) -> dict[str, Sample]:
-    """Register the repo in a fresh home; time that and the first query (which may build the index)."""
+def register(tool: Tool, repo: Path, tags: str, cap: float, size: int, monitor: dict[str, Any]) -> dict[str, Sample]:
+    """Register the repo in a fresh home; time that and the first query (which may build the index).
+
+    colmind (both settings): then wait until its index monitor answers (if one should start), time
+    that, and time a second query (with a monitor: the first one that asks it, and stores its tokens).
+    """
     tool.reset()
     env, cwd = tool.env(), str(tool.home.home)
+    query = tool.cmd("find", "benchart", f"--tags={tags}")
     rows = {"register": single("register", tool.cmd("import", "repo", f"--path={repo}"), env, cwd,
                                timeout=cap * 3),
-            "first query": single("first query", tool.cmd("find", "benchart", f"--tags={tags}"), env, cwd,
-                                  timeout=cap)}
+            "first query": single("first query", query, env, cwd, timeout=cap)}
+    if tool.is_colmind:
+        info = monitorctl.wait_ready(tool.home.repos, env, cwd, since=time.time(), checked=size)
+        monitor[tool.name] = info
+        rows["second query"] = single("second query", query, env, cwd, timeout=cap)
     for name, sample in rows.items():
-        print(f"   {tool.name:8} {name:20} {fmt_seconds(sample):>12}  rc={sample.rc}", flush=True)
+        print(f"   {tool.name:20} {name:20} {fmt_seconds(sample):>12}  rc={sample.rc}", flush=True)
+        if name == "first query" and tool.name in monitor:
+            print(f"   {tool.name:20} index monitor: {monitorctl.describe(monitor[tool.name])}", flush=True)
     return rows
 
 
+def stop_monitors(tools: list[Tool]) -> dict[str, Any]:
+    """Stop every colmind monitor of this size and check that none is left (``ps``)."""
+    out = {tool.name: tool.stop_monitor() for tool in tools if tool.is_colmind}
+    for name, info in out.items():
+        state = "stopped" if info.get("was_running") else "none was running"
+        if info.get("left"):
+            state += f"; STILL RUNNING after stop (sent SIGTERM): {info['left']}"
+        print(f"   {name:20} index monitor at the end: {state}", flush=True)
+    return out
+
+
 def check_outputs(per_tool: dict[str, dict[str, Sample]], expected_tags: int, size: int) -> dict[str, Any]:
-    """Both tools print the same artifact paths, in the expected numbers."""
-    expected = {"find by tags": expected_tags, "find by alias": 1, "list-all": size}
+    """Every tool prints the same artifact paths, in the expected numbers."""
+    expected = {"find by tags": expected_tags, "find by alias": 1, "list-all": size, "first query": expected_tags,
+                "second query": expected_tags, "query after reindex": expected_tags}
     checks: dict[str, Any] = {}
     for query, count in expected.items():
-        outputs = {name: rows[query] for name, rows in per_tool.items()}
+        outputs = {name: rows[query] for name, rows in per_tool.items() if query in rows}
         counts = {name: len(s.lines()) for name, s in outputs.items() if not s.timed_out}
         sets = [frozenset(s.lines()) for s in outputs.values() if not s.timed_out]
         checks[query] = {"expected": count, "counts": counts,
@@ -180,11 +227,12 @@ def fmt_seconds_best(sample: Sample) -> str:
 
 def print_size(result: dict[str, Any]) -> None:
     tools = result["tools"]
-    if "cmind" not in tools:
-        return
-    print(f"   ratios cmind/colmind at {result['size']}:")
-    for query in ("find by tags", "find by alias", "list-all", "reindex"):
-        print(f"     {query:16} {ratio(tools['cmind'][query], tools['colmind'][query])}")
+    if "cmind" in tools:
+        print(f"   ratios cmind/colmind, cmind/colmind (no monitor), no monitor/default at {result['size']}:")
+        for query in ("find by tags", "find by alias", "list-all", "reindex"):
+            print(f"     {query:16} {ratio(tools['cmind'][query], tools['colmind'][query]):>10}"
+                  f" {ratio(tools['cmind'][query], tools.get(NOMON, {}).get(query)):>10}"
+                  f" {ratio(tools.get(NOMON, {}).get(query), tools['colmind'][query]):>10}")
     for query, check in result["checks"].items():
         print(f"   check {query}: {'OK' if check['ok'] else 'MISMATCH'} {check}")
 
@@ -219,6 +267,14 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         result["sizes"].append(bench_size(size, args.reps, args.cap))
     result["machine"]["load_end"] = machine.load_average()
+    # `ps aux | grep monitord`: none may be left in this run's homes; others under CORE_DIR are reported apart
+    ours = [CORE_DIR / "homes" / f"{kind}-{size}" for size in sizes for kind in ("colmind", "colmind-nomon")]
+    everywhere = monitorctl.running_under(CORE_DIR)
+    result["monitors_left"] = [line for line in everywhere if any(f"{home}/" in line for home in ours)]
+    result["monitors_other"] = [line for line in everywhere if line not in result["monitors_left"]]
+    print(f"\nindex monitors left in this run's homes: {result['monitors_left'] or 'none'}")
+    if result["monitors_other"]:
+        print(f"(not started by this run, left alone: {result['monitors_other']})")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(to_json(result), indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out}")

@@ -4,24 +4,30 @@ The numbers, tables and target verdicts are regenerated every time. The hand-wri
 interpretation between ``<!-- interpretation:start -->`` and ``<!-- interpretation:end -->`` in the
 existing RESULTS.md is kept, so a rerun does not erase the analysis (update it when numbers move).
 
-Usage: ``python benchmarks/report.py`` (``run_all.py`` calls it).
+Usage: ``python benchmarks/report.py [--results DIR] [--out FILE]`` (``run_all.py`` calls it with
+no options: ``.work/results/`` into ``benchmarks/RESULTS.md``). With ``--out`` elsewhere (a smoke
+run), the interpretation is taken from that file when it has one, else from RESULTS.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from monitorctl import describe as describe_monitor  # noqa: E402
 from toolenv import BENCH_DIR, PROJECT_ROOT, WORK_DIR  # noqa: E402
 
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
 RESULTS_DIR = WORK_DIR / "results"
 START, END = "<!-- interpretation:start -->", "<!-- interpretation:end -->"
 DEFAULT_INTERPRETATION = "(no hand-written interpretation yet)"
+NOMON = "colmind (no monitor)"
 
 
 # -- formatting helpers ------------------------------------------------------------------------------
@@ -63,9 +69,9 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def load(name: str) -> dict[str, Any] | None:
+def load(name: str, results: Path = RESULTS_DIR) -> dict[str, Any] | None:
     try:
-        data = json.loads((RESULTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        data = json.loads((results / f"{name}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -76,6 +82,13 @@ def core_section(core: dict[str, Any]) -> tuple[str, list[list[str]]]:
     parts = ["## Core: colmind vs cmind 4.2.0", "",
              "Wall time of the whole command; **median (best)** of interleaved repetitions "
              "(colmind, cmind, colmind, ...); ratio = cmind / colmind medians.", ""]
+    if any(NOMON in block.get("tools", {}) for block in core.get("sizes", [])):
+        parts += ["On the synthetic repositories, **colmind** is its default (`CM_INDEX_MONITOR` unset = `auto`: "
+                  "a query that had to stat-check >= 2,000 artifacts starts the index monitor in the background, "
+                  "later queries ask it what changed) and **colmind (no monitor)** is `CM_INDEX_MONITOR=no` "
+                  "(every query stat-checks every artifact), in its own home; both are measured interleaved with "
+                  "cmind. The default is measured only after its monitor answers (the wait is shown in the "
+                  "table); below the threshold (1k) no monitor starts, so both columns measure the same path.", ""]
     targets: list[list[str]] = []
     for variant, rows in core.get("startup", {}).items():
         base = rows.get("python -c pass")
@@ -102,22 +115,49 @@ def core_section(core: dict[str, Any]) -> tuple[str, list[list[str]]]:
 
 def size_table(block: dict[str, Any]) -> list[str]:
     size, tools = block["size"], block["tools"]
-    mine, theirs = tools.get("colmind", {}), tools.get("cmind", {})
+    mine, nomon, theirs = tools.get("colmind", {}), tools.get(NOMON), tools.get("cmind", {})
     checks = block.get("checks", {})
     rows = []
     labels = {"find by tags": f"find by tags `--tags={block['tags_query']}`",
               "find by alias": f"find by alias `{block['alias_query']}`", "list-all": "list-all `cm find benchart`",
               "register": "register (`cm import repo --path=`)", "first query": "first query after registration",
+              "second query": "second query (colmind: after its monitor answers, if one started)",
               "reindex": "`cm reindex repo`", "query after reindex": "first query after reindex"}
     for key, label in labels.items():
         check = checks.get(key)
         ok = "" if check is None else ("same output" if check["ok"] else f"MISMATCH {check['counts']}")
-        rows.append([label, cell(mine.get(key)), cell(theirs.get(key)), rat(theirs.get(key), mine.get(key)), ok])
-    rows.append(["index build, total (colmind: register + first query; cmind: register, which reindexes)",
-                 total_cell(mine, ("register", "first query")), total_cell(theirs, ("register",)),
-                 total_ratio(theirs, ("register",), mine, ("register", "first query")), ""])
-    return [f"### {size:,} artifacts", "",
-            table(["operation", "colmind", "cmind", "cmind/colmind", "check"], rows), ""]
+        if key not in mine and (nomon is None or key not in nomon):
+            continue  # e.g. "second query" in results written before the monitor columns existed
+        row = [label, cell(mine.get(key))]
+        row += [] if nomon is None else [cell(nomon.get(key))]
+        row += [cell(theirs.get(key)), rat(theirs.get(key), mine.get(key))]
+        row += [] if nomon is None else [rat(theirs.get(key), nomon.get(key))]
+        rows.append(row + [ok])
+    build = ["index build, total (colmind: register + first query; cmind: register, which reindexes)",
+             total_cell(mine, ("register", "first query"))]
+    build += [] if nomon is None else [total_cell(nomon, ("register", "first query"))]
+    build += [total_cell(theirs, ("register",)), total_ratio(theirs, ("register",), mine, ("register", "first query"))]
+    build += [] if nomon is None else [total_ratio(theirs, ("register",), nomon, ("register", "first query"))]
+    rows.append(build + [""])
+    header = ["operation", "colmind", "cmind", "cmind/colmind", "check"]
+    if nomon is not None:
+        header = ["operation", "colmind", "colmind (no monitor)", "cmind", "cmind/colmind",
+                  "cmind/colmind (no monitor)", "check"]
+        rows.append(monitor_row(block, len(header)))
+    return [f"### {size:,} artifacts", "", table(header, rows), ""]
+
+
+def monitor_row(block: dict[str, Any], width: int) -> list[str]:
+    """colmind's index monitor at this size: how long after the first query it answered; its stop."""
+    info = block.get("monitor", {})
+    stop = block.get("monitor_stop", {})
+    left = [x for v in stop.values() for x in v.get("left", [])]
+    note = "stopped at the end, none left" if not left else f"LEFT RUNNING after stop: {left}"
+    if not any(v.get("was_running") for v in stop.values()) and not left:
+        note = "none running at the end"
+    row = ["index monitor (colmind default)", describe_monitor(info.get("colmind")),
+           describe_monitor(info.get(NOMON))]
+    return row + [""] * (width - 4) + [note]
 
 
 def total(samples: dict[str, Any], keys: tuple[str, ...]) -> float | None:
@@ -137,19 +177,24 @@ def total_ratio(slow: dict[str, Any], skeys: tuple[str, ...], fast: dict[str, An
 
 
 def size_targets(block: dict[str, Any]) -> list[list[str]]:
+    """Targets for colmind's default; the no-monitor setting is shown too, for reference."""
     size, tools = block["size"], block["tools"]
-    mine, theirs = tools.get("colmind", {}), tools.get("cmind", {})
+    theirs = tools.get("cmind", {})
     out = []
-    tags = mine.get("find by tags") or {}
-    if size == 50000 and tags.get("median"):
-        out.append(["find by tags at 50k < 50 ms", secs(tags["median"]), verdict(tags["median"] < 0.05)])
-        speed = rat(theirs.get("find by tags"), tags)
-        value = _ratio_value(theirs.get("find by tags"), tags)
-        out.append(["find by tags at 50k >= 1000x faster than cmind", speed,
-                    verdict(value is not None and value >= 1000)])
-    listing = mine.get("list-all") or {}
-    if size == 10000 and listing.get("median"):
-        out.append(["list-all of 10k < 0.5 s", secs(listing["median"]), verdict(listing["median"] < 0.5)])
+    for name, suffix in (("colmind", ""), (NOMON, " (no monitor, for reference)")):
+        mine = tools.get(name)
+        if mine is None:
+            continue
+        tags = mine.get("find by tags") or {}
+        if size == 50000 and tags.get("median"):
+            out.append([f"find by tags at 50k < 50 ms{suffix}", secs(tags["median"]), verdict(tags["median"] < 0.05)])
+            speed = rat(theirs.get("find by tags"), tags)
+            value = _ratio_value(theirs.get("find by tags"), tags)
+            out.append([f"find by tags at 50k >= 1000x faster than cmind{suffix}", speed,
+                        verdict(value is not None and value >= 1000)])
+        listing = mine.get("list-all") or {}
+        if size == 10000 and listing.get("median"):
+            out.append([f"list-all of 10k < 0.5 s{suffix}", secs(listing["median"]), verdict(listing["median"] < 0.5)])
     return out
 
 
@@ -190,23 +235,86 @@ def engine_section(engine: dict[str, Any]) -> tuple[str, list[list[str]]]:
     value = _ratio_value(warm.get("cmind"), warm.get("colmind") or {})
     if value is not None:
         targets.append(["warm `_numpy` pipeline >= 5x faster than cmind", f"{value:.1f}x", verdict(value >= 5)])
+    text, found = inproc_part(engine)
+    parts += text
+    targets += found
     if engine.get("dry_run"):
         rows = [[name, cell(s)] for name, s in engine["dry_run"].items()]
         parts += ["### colmind `--dry-run` plan time", "", table(["pipeline", "median (best)"], rows), ""]
+    text, found = cache_part(engine)
+    return "\n".join(parts + text), targets + found
+
+
+def cache_part(engine: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """``cm find cache`` vs cache size: colmind default, colmind with the monitor off, cmind."""
     cache = engine.get("cache_find", {})
-    if cache:
-        rows = []
-        for size, samples in cache.items():
-            rows.append([f"{int(size):,}", cell(samples.get("colmind")), cell(samples.get("cmind")),
-                         rat(samples.get("cmind"), samples.get("colmind"))])
-        parts += ["### `cm find cache --tags=benchlib,pkg-7` vs number of cache entries", "",
-                  table(["entries", "colmind", "cmind", "cmind/colmind"], rows), ""]
-        medians = [s["colmind"]["median"] for s in cache.values() if s.get("colmind", {}).get("median")]
+    if not cache:
+        return [], []
+    monitors = engine.get("cache_monitor", {})
+    has_nomon = any(NOMON in samples for samples in cache.values())
+    rows = []
+    for size, samples in cache.items():
+        mine, nomon, theirs = samples.get("colmind"), samples.get(NOMON), samples.get("cmind")
+        row = [f"{int(size):,}", cell(mine)] + ([cell(nomon)] if has_nomon else [])
+        row += [cell(theirs), rat(theirs, mine)] + ([rat(theirs, nomon)] if has_nomon else [])
+        if has_nomon:
+            row.append(describe_monitor(monitors.get(size, {}).get("monitor", {}).get("colmind")))
+        rows.append(row)
+    header = ["entries", "colmind", "cmind", "cmind/colmind"]
+    if has_nomon:
+        header = ["entries", "colmind", "colmind (no monitor)", "cmind", "cmind/colmind", "cmind/colmind (no monitor)",
+                  "index monitor (colmind default)"]
+    parts = ["### `cm find cache --tags=benchlib,pkg-7` vs number of cache entries", ""]
+    if has_nomon:
+        parts += ["colmind = its default (`CM_INDEX_MONITOR` unset = auto; measured after its monitor answers when "
+                  "one starts), colmind (no monitor) = `CM_INDEX_MONITOR=no` in its own home.", ""]
+    parts += [table(header, rows), ""]
+    targets = []
+    for name, suffix in (("colmind", ""), (NOMON, ", no monitor, for reference")):
+        medians = [s[name]["median"] for s in cache.values() if (s.get(name) or {}).get("median")]
         if len(medians) >= 2:
             growth = medians[-1] / medians[0]
-            targets.append(["cache lookup nearly flat from 10 to 10,000 entries (colmind, last/first)",
+            targets.append([f"cache lookup nearly flat from 10 to 10,000 entries (colmind{suffix}, last/first)",
                             f"{growth:.2f}x", verdict(growth <= 1.5)])
-    return "\n".join(parts), targets
+    return parts, targets
+
+
+def first_call(fact: dict[str, Any]) -> str:
+    """Median time of the first ``access()`` in each fresh process (import not included)."""
+    warm = fact.get("warmup_s") or []
+    per_process = max(1, len(warm) // max(1, len(fact.get("import_s") or [1])))
+    firsts = warm[::per_process]
+    return secs(statistics.median(firsts)) if firsts else "n/a"
+
+
+def inproc_part(engine: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The fully cached engine-only pipeline through each tool's ``access()`` in one warm process."""
+    api = engine.get("inproc")
+    if not api:
+        return [], []
+    facts, cli = engine.get("inproc_facts", {}), engine.get("engine_only", {}).get("fully cached", {})
+    base = api.get("colmind")
+    rows = []
+    for name, sample in api.items():
+        fact = facts.get(name, {})
+        rows.append([name, f"`{fact.get('api', '?')}()`", cell(sample), "" if name == "colmind" else rat(sample, base),
+                     first_call(fact), cell(cli.get(name)), rat(cli.get(name), sample)])
+    for name, fact in facts.items():
+        if fact.get("skipped"):
+            rows.append([name, "", f"not measured ({fact['skipped']})", "", "", "", ""])
+    parts = ["### In-process API: fully cached engine-only pipeline, per `access()` call", "",
+             "One warm Python process per tool calls `access({'action': 'run', 'automation': 'script', "
+             "'tags': 'bench,bench-top', 'quiet': True})` (mlcflow: `'target': 'script'`) repeatedly after 2 "
+             "warm-ups (two processes per tool, in the order A B C then C B A, times pooled); same homes "
+             "and environment as the CLI case. This is how CM scripts call each other (nested `access()`).", "",
+             table(["tool", "API", "median per call (best)", "tool/colmind", "first call in a fresh process",
+                    "CLI fully cached (above)", "CLI / in-process"], rows), ""]
+    value = _ratio_value(api.get("cmind"), base or {})
+    targets = []
+    if value is not None:
+        targets.append(["fully cached engine-only pipeline >= 20x faster than cmind (in-process `access()`, "
+                        "second view)", f"{value:.1f}x", verdict(value >= 20)])
+    return parts, targets
 
 
 # -- document -------------------------------------------------------------------------------------------
@@ -228,18 +336,20 @@ def command(run: dict[str, Any] | None, default: str) -> str:
     return cmd if cmd.startswith("python") else "python " + cmd
 
 
-def kept_interpretation() -> str:
-    try:
-        text = RESULTS_MD.read_text(encoding="utf-8")
-    except OSError:
-        return DEFAULT_INTERPRETATION
-    if START in text and END in text:
-        return text.split(START, 1)[1].split(END, 1)[0].strip() or DEFAULT_INTERPRETATION
+def kept_interpretation(out: Path = RESULTS_MD) -> str:
+    """The hand-written block of ``out`` if it has one, else of RESULTS.md."""
+    for path in dict.fromkeys((out, RESULTS_MD)):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if START in text and END in text:
+            return text.split(START, 1)[1].split(END, 1)[0].strip() or DEFAULT_INTERPRETATION
     return DEFAULT_INTERPRETATION
 
 
-def render() -> str:
-    core, engine, harness = load("core"), load("engine"), load("harness")
+def render(results: Path = RESULTS_DIR, out: Path = RESULTS_MD) -> str:
+    core, engine, harness = load("core", results), load("engine", results), load("harness", results)
     parts = ["# colmind benchmarks: colmind vs cmind 4.2.0 vs mlcflow 1.3.8", "",
              "Generated by `benchmarks/report.py` from `benchmarks/.work/results/*.json`; rerun everything with "
              "`python benchmarks/run_all.py` (or `make bench`). `.pyc` caching is ON for every tool "
@@ -270,23 +380,30 @@ def render() -> str:
         text, found = engine_section(engine)
         parts += [text, ""]
         targets += found
-    app_md = RESULTS_DIR / "app.md"
+    app_md = results / "app.md"
     if app_md.is_file():
         parts += ["## Image-classification app (from `bench_app.py`)", "", app_md.read_text(encoding="utf-8").strip(), ""]
-    harness_md = RESULTS_DIR / "harness.md"
+    harness_md = results / "harness.md"
     if harness_md.is_file():
         parts += ["## Harness (from `bench_harness.py`)", "", harness_md.read_text(encoding="utf-8").strip(), ""]
     elif harness:
         parts += ["## Harness (from `bench_harness.py`)", "", "```json",
                   json.dumps(harness.get("summary", harness), indent=2)[:4000], "```", ""]
     parts += ["## Targets", "", table(["target", "measured", "verdict"], targets) if targets else "(none measured)",
-              "", "## Interpretation", "", START, kept_interpretation(), END, ""]
+              "", "## Interpretation", "", START, kept_interpretation(out), END, ""]
     return "\n".join(parts)
 
 
-def main() -> int:
-    RESULTS_MD.write_text(render(), encoding="utf-8")
-    print(f"wrote {RESULTS_MD}")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="render RESULTS.md from the benchmark JSON results")
+    parser.add_argument("--results", default=str(RESULTS_DIR), help="folder with core.json, engine.json, ...")
+    parser.add_argument("--out", default=str(RESULTS_MD), help="markdown file to write (default: RESULTS.md)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    text = render(Path(args.results), out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
     return 0
 
 

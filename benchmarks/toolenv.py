@@ -60,6 +60,16 @@ def mlc_exe() -> str:
     return str(MLC_VENV / "bin" / "mlc")
 
 
+def cmind_python() -> str:
+    """The interpreter of the cmind venv (for in-process ``cmind.access`` measurements)."""
+    return str(CMIND_VENV / "bin" / "python")
+
+
+def mlc_python() -> str:
+    """The interpreter of the mlcflow venv (for in-process ``mlc.access`` measurements)."""
+    return str(MLC_VENV / "bin" / "python")
+
+
 def baseline_python() -> str:
     """The interpreter used for the ``python -c pass`` baseline (the one colmind runs on)."""
     return colmind_python()
