@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from colmind.errors import CMError
+from colmind.store.paths import pure_path
 from colmind.valueclass import Value
 
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 ACTION_SUBSTITUTIONS = {"ls": "search", "list": "search", "find": "search", "rm": "delete",
@@ -28,7 +29,7 @@ def env_true(name: str) -> bool:
 class Settings(Value):
     _fields = ("repos_path", "debug", "index", "cfg")
 
-    def __init__(self, repos_path: Path, debug: bool = False, index: bool = True,
+    def __init__(self, repos_path: str | os.PathLike[str], debug: bool = False, index: bool = True,
                  cfg: dict[str, Any] | None = None) -> None:
         self.repos_path = repos_path
         self.debug = debug
@@ -41,15 +42,25 @@ class Settings(Value):
         return subs if isinstance(subs, dict) else ACTION_SUBSTITUTIONS
 
 
-def default_repos_path() -> Path:
+def default_repos_dir() -> str:
+    """``$CM_REPOS`` (``~`` expanded) or ``~/CM``, spelled exactly as ``pathlib.Path`` spells it."""
     value = os.environ.get("CM_REPOS", "").strip()
-    return Path(value).expanduser() if value else Path(os.path.expanduser("~")) / "CM"
+    if value:
+        return pure_path(os.path.expanduser(value))
+    return os.path.join(pure_path(os.path.expanduser("~")), "CM")
+
+
+def default_repos_path() -> Path:
+    """``default_repos_dir()`` as a ``Path``."""
+    from pathlib import Path
+
+    return Path(default_repos_dir())
 
 
 def load_settings() -> Settings:
     """Read the settings; a bad ``CM_CONFIG`` is a clear error (cmind crashes on it)."""
     index_value = os.environ.get("CM_INDEX", "").strip().lower()
-    settings = Settings(repos_path=default_repos_path(), debug=env_true("CM_DEBUG"),
+    settings = Settings(repos_path=default_repos_dir(), debug=env_true("CM_DEBUG"),
                         index=index_value not in ("no", "off", "false"))
     settings.cfg = {"action_substitutions": dict(ACTION_SUBSTITUTIONS), "info_cli": INFO_CLI,
                     "error_prefix": "CM error:", "default_home_dir": "CM", "file_repos": "repos.json",

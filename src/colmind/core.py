@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
 
 from colmind.config import Settings, load_settings
 from colmind.errors import AlreadyExists, AutomationNotFound, BadFile, CMError, NotFound
@@ -27,6 +24,9 @@ from colmind.store.tags import TagQuery
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from contextlib import AbstractContextManager
+    from pathlib import Path
     from typing import Any
 
 AUTOMATION_UID = "bbeb15d8f0a944a4"
@@ -38,14 +38,21 @@ class Core:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
-        self.repos_path: Path = self.settings.repos_path
-        self.registry = Registry(self.repos_path)
+        self.registry = Registry(self.settings.repos_path)
+        self.home: str = self.registry.repos_path  # ``$CM_REPOS`` as a str (no pathlib on the query path)
         self._repos: list[RepoInfo] | None = None
         self._repos_sig: tuple[Any, ...] = ()
-        self.index: Index | None = Index(self.repos_path) if self.settings.index else None
+        self.index: Index | None = Index(self.home) if self.settings.index else None
         self._synced: set[frozenset[str] | None] = set()
         self._warned: set[str] = set()
         self.depth = 0
+
+    @property
+    def repos_path(self) -> Path:
+        """``$CM_REPOS`` as a ``Path`` (``home`` is the same as a ``str``)."""
+        from pathlib import Path
+
+        return Path(self.home)
 
     # -- repositories ------------------------------------------------------------------------
     @property
@@ -91,17 +98,16 @@ class Core:
         """Force the next query to re-check the disk (after waiting for another process)."""
         self._synced.clear()
 
-    @contextmanager
-    def lock(self, name: str, timeout: float | None = None) -> Iterator[None]:
+    def lock(self, name: str, timeout: float | None = None) -> AbstractContextManager[None]:
+        """``with core.lock(name):`` holds ``$CM_REPOS/.locks/<name>.lock``."""
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-        with locked(self.repos_path / ".locks" / f"{safe}.lock", timeout):
-            yield
+        return locked(os.path.join(self.home, ".locks", f"{safe}.lock"), timeout)
 
-    def artifact_lock(self, path: str, timeout: float | None = None) -> Any:
+    def artifact_lock(self, path: str, timeout: float | None = None) -> AbstractContextManager[None]:
         import hashlib
 
         digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:24]
-        return locked(self.repos_path / ".locks" / "artifacts" / f"{digest}.lock", timeout)
+        return locked(os.path.join(self.home, ".locks", "artifacts", f"{digest}.lock"), timeout)
 
     # -- queries -----------------------------------------------------------------------------
     def automation_keys(self, automation: str) -> frozenset[str] | None:
@@ -316,7 +322,7 @@ class Core:
 
     def rebuild_index(self) -> int:
         """``cm reindex``: re-read every repository. Returns the number of artifacts."""
-        index = self.index or Index(self.repos_path)
+        index = self.index or Index(self.home)
         index.clear()
         index.sync(self.repos, None)
         self._synced.clear()
@@ -350,9 +356,9 @@ _CORE: Core | None = None
 def get_core() -> Core:
     """The process-wide core; re-created when ``CM_REPOS`` changed (tests)."""
     global _CORE
-    from colmind.config import default_repos_path
+    from colmind.config import default_repos_dir
 
-    if _CORE is None or _CORE.repos_path != default_repos_path():
+    if _CORE is None or _CORE.home != default_repos_dir():
         if _CORE is not None and _CORE.index is not None:
             _CORE.index.close()
         _CORE = Core()

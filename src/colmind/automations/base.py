@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 from colmind.console import confirm, say
@@ -98,7 +97,7 @@ class Automation:
 
                 say(yaml.safe_dump(art.meta, allow_unicode=True))
             else:
-                say(json.dumps(art.meta, indent=2, sort_keys=True))
+                say(_pretty_json(art.meta))
         return {"return": 0, "path": art.path, "meta": art.meta, "original_meta": art.original_meta,
                 "artifact": art}
 
@@ -109,7 +108,7 @@ class Automation:
             self.add(i)
             loaded = self.load({**i, "out": None})
             if is_console(i):
-                say(json.dumps(loaded["meta"], indent=2, sort_keys=True))
+                say(_pretty_json(loaded["meta"]))
             return {"return": 0, "list": [loaded["artifact"]]}
         if len(found) > 1 and not (truthy(i.get("force", False)) or truthy(i.get("f", False))):
             answer = confirm("More than 1 artifact found. Are you sure you want to update them all (y/N): ")
@@ -246,7 +245,7 @@ class Automation:
         found = self._search(i)
         if not found:
             raise NotFound("artifact not found for the CM/CMX input:\n"
-                           + json.dumps(_public_input(i), indent=2, sort_keys=True))
+                           + _pretty_json(_public_input(i)))
         if is_console(i):
             for n, art in enumerate(found):
                 if n:
@@ -295,6 +294,12 @@ def _print_info(art: Artifact) -> None:
     for e in entries:
         if os.path.isfile(os.path.join(art.path, e)):
             say(f"    {e}")
+
+
+def _pretty_json(data: Any) -> str:
+    import json  # lazy: queries that print no JSON must not pay for it
+
+    return json.dumps(data, indent=2, sort_keys=True)
 
 
 def _public_input(i: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-
 from colmind.errors import CMError
 
 _UID_CHARS = frozenset("0123456789abcdef.")
@@ -61,7 +59,9 @@ def matches(uid: str, alias: str, query_uid: str, query_alias: str, *, strict: b
     if query_uid and not query_alias:
         return False
     if has_wildcards(query_alias):
-        return fnmatch.fnmatchcase(alias, query_alias)
+        from fnmatch import fnmatchcase  # only wildcard names pay for fnmatch (and re)
+
+        return fnmatchcase(alias, query_alias)
     return query_alias == "" or alias == query_alias
 
 

@@ -9,7 +9,6 @@ rebuilt from the disk. Writers hold the index lock; SQLite serialises readers an
 
 from __future__ import annotations
 
-import json
 import os
 
 from colmind.store.lock import locked
@@ -49,6 +48,8 @@ _SEP = "\x1f"
 
 
 def _row_values(row: Row) -> tuple[Any, ...]:
+    import json  # writes only: a query must not pay for json (and re, enum)
+
     meta = row.meta_json if row._meta is None else json.dumps(row.meta)
     return (row.path, row.repo_order, row.repo_alias, row.repo_uid, row.auto_dir, row.automation_uid,
             row.automation_alias, row.uid, row.alias, _SEP.join(row.tags), meta, row.sig, row.base, row.error)

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
-
 from colmind.errors import AlreadyExists, CMError
 from colmind.store.meta import merge_dicts
-from colmind.store.model import Row
 
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
-MAX_DEPTH = 10
+    from colmind.store.model import Row
 
-# finder(automation_name, artifact_name) -> rows matching (no inheritance)
-Finder = Callable[[str, str], list[Row]]
+    # finder(automation_name, artifact_name) -> rows matching (no inheritance)
+    Finder = Callable[[str, str], list[Row]]
+
+MAX_DEPTH = 10
 
 
 def inherited_meta(row: Row, finder: Finder, depth: int = 0) -> dict[str, Any]:
     """The meta of ``row`` with its ``_base`` chain merged in (own keys win, lists base-first)."""
+    import copy
+
     meta = copy.deepcopy(row.meta)
     base = meta.pop("_base", None)
     if not base:

@@ -9,29 +9,62 @@ holder dies (a killed run never leaves a stale lock). Elsewhere we fall back to 
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from _thread import get_ident
 
 from colmind.errors import LockTimeout
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import TracebackType
 
 DEFAULT_TIMEOUT = float(os.environ.get("COLMIND_LOCK_TIMEOUT", "120"))
 _POLL = (0.01, 0.02, 0.05, 0.1, 0.2)
 
-_local = threading.local()
+# thread id -> {lock file: nesting depth}; ``_thread`` rather than ``threading.local``: importing
+# ``threading`` costs every command a few milliseconds.
+_HELD: dict[int, dict[str, int]] = {}
 
 
-def _held() -> dict[str, int]:
-    held = getattr(_local, "held", None)
-    if held is None:
-        held = {}
-        _local.held = held
-    return held
+class _Locked:
+    """The context manager ``locked`` returns (a class, not ``contextlib``: start-up cost)."""
+
+    __slots__ = ("path", "timeout", "key", "release")
+
+    def __init__(self, path: str | os.PathLike[str], timeout: float | None) -> None:
+        self.path = path
+        self.timeout = timeout
+        self.key = ""
+        self.release: Callable[[], None] | None = None
+
+    def __enter__(self) -> None:
+        key = self.key = os.path.abspath(os.fspath(self.path))
+        held = _HELD.get(get_ident())
+        if held and held.get(key):
+            held[key] += 1
+            return
+        os.makedirs(os.path.dirname(key), exist_ok=True)
+        wait = DEFAULT_TIMEOUT if self.timeout is None else self.timeout
+        self.release = _acquire(key, wait)
+        _HELD.setdefault(get_ident(), {})[key] = 1
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        ident = get_ident()
+        held = _HELD.get(ident, {})
+        if self.release is None:  # a nested hold of a lock this thread already had
+            held[self.key] -= 1
+            return
+        held.pop(self.key, None)
+        if not held:
+            _HELD.pop(ident, None)
+        release, self.release = self.release, None
+        release()
 
 
-@contextmanager
-def locked(path: str | os.PathLike[str], timeout: float | None = None) -> Iterator[None]:
+def locked(path: str | os.PathLike[str], timeout: float | None = None) -> _Locked:
     """Hold an exclusive lock on ``path`` (created if missing) for the ``with`` body.
 
     Re-entrant per thread: a nested ``locked`` on the same path does not deadlock.
@@ -39,24 +72,7 @@ def locked(path: str | os.PathLike[str], timeout: float | None = None) -> Iterat
     Raises:
         LockTimeout: the lock could not be taken within ``timeout`` seconds.
     """
-    key = os.path.abspath(os.fspath(path))
-    held = _held()
-    if held.get(key):
-        held[key] += 1
-        try:
-            yield
-        finally:
-            held[key] -= 1
-        return
-    os.makedirs(os.path.dirname(key), exist_ok=True)
-    wait = DEFAULT_TIMEOUT if timeout is None else timeout
-    release = _acquire(key, wait)
-    held[key] = 1
-    try:
-        yield
-    finally:
-        held.pop(key, None)
-        release()
+    return _Locked(path, timeout)
 
 
 def _acquire(key: str, wait: float) -> Callable[[], None]:

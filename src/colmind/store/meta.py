@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 
 from colmind.errors import BadFile, NotFound
@@ -66,9 +64,15 @@ def load_json_file(path: str) -> Any:
         raise BadFile(f"detected problem in {path}: not UTF-8 text ({exc})") from None
     except OSError as exc:
         raise BadFile(f"detected problem in {path}: cannot read it ({exc.strerror or exc})") from None
+    from colmind.store.jsonload import loads
+
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return loads(text)
+    except ValueError as exc:
+        import json
+
+        if not isinstance(exc, json.JSONDecodeError):
+            raise
         raise BadFile(f"detected problem in {path}: {exc}") from None
 
 
@@ -120,6 +124,8 @@ def _stringify_ids(meta: dict[str, Any]) -> None:
 def merge_dicts(base: dict[str, Any], over: dict[str, Any], *, append_lists: bool = False,
                 append_unique: bool = False) -> dict[str, Any]:
     """CM's recursive merge of ``over`` into ``base`` (in place; returns ``base``)."""
+    import copy
+
     for key, value in over.items():
         old = base.get(key)
         if isinstance(old, dict) and isinstance(value, dict):

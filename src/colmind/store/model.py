@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 from colmind.valueclass import FrozenValue
 
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -145,9 +145,9 @@ class Row:
     @property
     def meta(self) -> dict[str, Any]:
         if self._meta is None:
-            import json
+            from colmind.store.jsonload import loads
 
-            self._meta = json.loads(self.meta_json) if self.meta_json else {}
+            self._meta = loads(self.meta_json) if self.meta_json else {}
         return self._meta
 
     @meta.setter

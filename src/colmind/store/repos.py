@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
+import sys
 
 from colmind.errors import BadFile, CMError
 from colmind.store import atomic
 from colmind.store.lock import locked
 from colmind.store.meta import load_meta_pair
 from colmind.store.model import RepoInfo
+from colmind.store.paths import pure_path
 
 TYPE_CHECKING = False
 
@@ -26,23 +26,23 @@ def builtin_repo_path() -> str:
     home = os.environ.get("CM_HOME")
     if home and os.path.isfile(os.path.join(home, "repo", "cmr.yaml")):
         return os.path.join(home, "repo")
-    return str(Path(__file__).resolve().parent.parent / "repo")
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "repo")
 
 
 class Registry:
     """Reads and changes the list of registered repositories (locked, atomic)."""
 
-    def __init__(self, repos_path: Path) -> None:
-        self.repos_path = repos_path
-        self.file = repos_path / "repos.json"
-        self.lock_file = repos_path / ".locks" / "repos.json.lock"
+    def __init__(self, repos_path: str | os.PathLike[str]) -> None:
+        self.repos_path = pure_path(os.fspath(repos_path))
+        self.file = os.path.join(self.repos_path, "repos.json")
+        self.lock_file = os.path.join(self.repos_path, ".locks", "repos.json.lock")
         self.warnings: list[str] = []
         self.watched: list[str] = []
 
     def files_signature(self) -> tuple[Any, ...]:
         """Stat of ``repos.json`` and of the ``cmr.*`` files read by the last ``load``."""
         sig: list[Any] = []
-        for path in [str(self.file), *self.watched]:
+        for path in [self.file, *self.watched]:
             try:
                 st = os.stat(path)
                 sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
@@ -52,42 +52,48 @@ class Registry:
 
     @property
     def local_path(self) -> str:
-        return str(self.repos_path / "repos" / "local")
+        return os.path.join(self.repos_path, "repos", "local")
 
     def ensure_layout(self) -> None:
         """Create ``$CM_REPOS``, ``repos/``, ``repos.json`` and the local repo when missing."""
-        (self.repos_path / "repos").mkdir(parents=True, exist_ok=True)
-        if not self.file.exists():
+        os.makedirs(os.path.join(self.repos_path, "repos"), exist_ok=True)
+        if not os.path.exists(self.file):
             with locked(self.lock_file):
-                if not self.file.exists():
+                if not os.path.exists(self.file):
                     atomic.write_text(self.file, "[]\n")
-        local = Path(self.local_path)
-        if not (local / "cmr.yaml").exists() and not (local / "cmr.json").exists():
-            atomic.write_yaml(local / "cmr.yaml", dict(LOCAL_META))
+        local = self.local_path
+        if not any(os.path.exists(os.path.join(local, n)) for n in ("cmr.yaml", "cmr.json")):
+            atomic.write_yaml(os.path.join(local, "cmr.yaml"), dict(LOCAL_META))
 
     def read_paths(self) -> list[str]:
         """The entries of ``repos.json``; a malformed file is an error naming it (never rewritten)."""
         try:
-            text = self.file.read_text(encoding="utf-8")
+            with open(self.file, encoding="utf-8") as handle:
+                text = handle.read()
         except FileNotFoundError:
             return []
         try:
-            data = json.loads(text) if text.strip() else []
-        except json.JSONDecodeError as exc:
+            data = _json_loads(text) if text.strip() else []
+        except ValueError as exc:
+            import json
+
+            if not isinstance(exc, json.JSONDecodeError):
+                raise
             raise BadFile(f"detected problem in {self.file}: {exc} (fix or delete the file)") from None
         if not isinstance(data, list) or not all(isinstance(p, str) for p in data):
             raise BadFile(f"detected problem in {self.file}: expected a JSON list of repository paths")
         return data
 
     def resolve_entry(self, entry: str) -> str:
-        candidate = self.repos_path / "repos" / entry
-        return str(candidate) if candidate.is_dir() else entry
+        """A ``repos.json`` entry naming a folder of ``$CM_REPOS/repos`` (or a path), as a path."""
+        candidate = pure_path(os.path.join(self.repos_path, "repos", entry))
+        return candidate if os.path.isdir(candidate) else entry
 
     def load(self) -> list[RepoInfo]:
         """All repositories in CM's order: local, internal, then ``repos.json`` entries."""
         self.warnings = []
         self.watched = [os.path.join(self.local_path, n) for n in ("cmr.yaml", "cmr.json")]
-        self._metas = _MetaCache(self.repos_path / ".colmind" / "repo-metas.json")
+        self._metas = _MetaCache(os.path.join(self.repos_path, ".colmind", _META_CACHE_NAME))
         repos = [self._load_repo(self.local_path), self._load_repo(builtin_repo_path())]
         seen = {os.path.realpath(r.path) for r in repos}
         for entry in self.read_paths():
@@ -105,6 +111,7 @@ class Registry:
             except BadFile as exc:  # one broken repository must not stop every command
                 self.warnings.append(f"WARNING: skipping repository {path}: {exc.message} "
                                      f"(fix the file, or remove the path from {self.file})")
+        self._metas.save()
         return repos
 
     def _load_repo(self, path: str) -> RepoInfo:
@@ -123,13 +130,25 @@ class Registry:
             paths = self.read_paths()
             if path not in paths:
                 paths.append(path)
-                atomic.write_text(self.file, json.dumps(paths, indent=2) + "\n")
+                atomic.write_text(self.file, _dump_paths(paths))
 
     def remove_path(self, path: str) -> None:
         with locked(self.lock_file):
             real = os.path.realpath(path)
             paths = [p for p in self.read_paths() if os.path.realpath(self.resolve_entry(p)) != real]
-            atomic.write_text(self.file, json.dumps(paths, indent=2) + "\n")
+            atomic.write_text(self.file, _dump_paths(paths))
+
+
+def _json_loads(text: str) -> Any:
+    from colmind.store.jsonload import loads
+
+    return loads(text)
+
+
+def _dump_paths(paths: list[str]) -> str:
+    import json
+
+    return json.dumps(paths, indent=2) + "\n"
 
 
 def _has_repo_meta(path: str) -> bool:
@@ -164,40 +183,78 @@ def _mlc_repo_meta(path: str) -> tuple[dict[str, Any], list[str]] | None:
 
 
 def _repo_sig(path: str) -> str:
+    """Names, mtimes and sizes of the repo's meta files; empty when none exists or one was
+    modified so recently that a later edit could leave its (mtime, size) unchanged."""
+    import time
+
     parts = []
+    now = time.time_ns()
     for name in ("cmr.yaml", "cmr.json", "meta.yaml", "meta.json"):
         try:
             st = os.stat(os.path.join(path, name))
         except OSError:
             continue
+        if now - st.st_mtime_ns < _RACY_WINDOW_NS:
+            return ""
         parts.append(f"{name}:{st.st_mtime_ns}:{st.st_size}")
     return "|".join(parts)
 
 
-class _MetaCache:
-    """Parsed repository metas by path and file signature, in one JSON file (derived data:
-    written atomically, last writer wins, a broken file is simply ignored)."""
+# One cache per Python version: ``marshal``'s format may change between versions.
+_META_CACHE_NAME = "repo-metas-py{}{}.marshal".format(*sys.version_info[:2])
+_META_CACHE_FORMAT = "colmind-repo-metas/1"
+# Like the index (``scan.RACY``): a file modified this recently may change again within its mtime tick.
+_RACY_WINDOW_NS = 2_000_000_000
 
-    def __init__(self, file: Path) -> None:
+
+class _MetaCache:
+    """Parsed repository metas by path and file signature, in one ``marshal`` file (derived data:
+    written atomically when changed, last writer wins, a broken or foreign file is ignored)."""
+
+    def __init__(self, file: str) -> None:
         self.file = file
         self.dirty = False
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-            self.data: dict[str, Any] = data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            self.data = {}
+        self.data: dict[str, Any] = _read_marshal(file)
 
     def get(self, path: str, sig: str) -> dict[str, Any] | None:
         entry = self.data.get(path)
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == sig and isinstance(entry[1], dict):
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == sig and isinstance(entry[1], dict):
             return entry[1]
         return None
 
     def put(self, path: str, sig: str, meta: dict[str, Any]) -> None:
-        if not sig:
+        if sig:
+            self.data[path] = (sig, meta)
+            self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache if ``put`` changed it; metas ``marshal`` cannot hold (YAML dates) are dropped."""
+        if not self.dirty:
             return
-        self.data[path] = [sig, meta]
+        import marshal
+
+        for path in list(self.data):
+            try:
+                marshal.dumps(self.data[path])
+            except ValueError:
+                del self.data[path]
         try:
-            atomic.write_text(self.file, json.dumps(self.data, default=str))
+            # a cache: no fsync (a file lost or garbled by a crash is simply rebuilt)
+            atomic.write_bytes(self.file, marshal.dumps((_META_CACHE_FORMAT, self.data)), durable=False)
         except OSError:
             pass
+        self.dirty = False
+
+
+def _read_marshal(file: str) -> dict[str, Any]:
+    import marshal
+
+    try:
+        with open(file, "rb") as handle:
+            loaded = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == _META_CACHE_FORMAT \
+            and isinstance(loaded[1], dict):
+        return loaded[1]
+    return {}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 from colmind.valueclass import FrozenValue
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 
 def split_tags(value: str | Sequence[str] | None) -> list[str]:
