@@ -99,7 +99,7 @@ def test_warm_query_stays_within_the_import_budget(cm_home: Path, monkeypatch: p
     _loaded_after(query, *argv)  # warm-up: fills the repository-meta cache, syncs the index
     loaded, out = _loaded_after(query, *argv)
     assert out.split() == [str(paths[e]) for e in expected]
-    allowed, _ = _loaded_after("import sqlite3")  # a bare interpreter + what the index needs
+    allowed, _ = _loaded_after("import _sqlite3")  # a bare interpreter + the SQLite C module
     assert loaded - allowed == set()
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from colmind.store.monitor import Monitor
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 _COLUMNS = ("path", "repo_order", "repo_alias", "repo_uid", "auto_dir", "automation_uid",
             "automation_alias", "uid", "alias", "tags", "meta", "sig", "base", "error")
 _SCHEMA = """
@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS arts_uid ON arts(uid COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS arts_alias ON arts(alias COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS arts_special ON arts(path) WHERE base != '' OR error != '';
 CREATE TABLE IF NOT EXISTS tags(tag TEXT, path TEXT);
-CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE INDEX IF NOT EXISTS tags_tag_path ON tags(tag, path);  -- covering: tag queries never touch the table
 CREATE INDEX IF NOT EXISTS tags_path ON tags(path);
 """
 
@@ -78,19 +78,18 @@ class Index:
         return self._conn
 
     def _open(self) -> Any:
-        import sqlite3
-
+        sqlite = _sqlite_module()
         for attempt in range(2):
             try:
-                conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
+                conn = sqlite.connect(self.db_path, timeout=60, isolation_level=None)
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.executescript(_SCHEMA)
-                version = conn.execute("SELECT v FROM info WHERE k='schema'").fetchone()
-                if version is None or version[0] != SCHEMA_VERSION:
-                    self._recreate(conn)
+                if _schema_version(conn, sqlite) != SCHEMA_VERSION:  # new, older or foreign file
+                    conn.execute("PRAGMA journal_mode=WAL")  # persistent: once per database
+                    conn.executescript(_SCHEMA)
+                    if _schema_version(conn, sqlite) != SCHEMA_VERSION:
+                        self._recreate(conn)
                 return conn
-            except sqlite3.DatabaseError:
+            except sqlite.DatabaseError:
                 if attempt:
                     raise
                 self._discard_files()
@@ -302,6 +301,27 @@ class Index:
 
     def all_rows(self) -> list[Row]:
         return [_row_from(r) for r in self._connect().execute("SELECT * FROM arts ORDER BY repo_order, path")]
+
+
+def _sqlite_module() -> Any:
+    """The C module behind ``sqlite3``: the package adds only datetime adapters we never use, and
+    importing it (datetime, ...) is a visible share of a query's start-up. Same API and errors."""
+    try:
+        import _sqlite3
+
+        return _sqlite3
+    except ImportError:  # not CPython
+        import sqlite3
+
+        return sqlite3
+
+
+def _schema_version(conn: Any, sqlite: Any) -> str | None:
+    try:
+        row = conn.execute("SELECT v FROM info WHERE k='schema'").fetchone()
+    except sqlite.OperationalError:  # no info table yet
+        return None
+    return None if row is None else str(row[0])
 
 
 # Artifacts whose name or tags are not final in their own row; a partial index lists them.
