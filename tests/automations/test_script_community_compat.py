@@ -206,3 +206,30 @@ def test_failed_community_recipe_explains_itself(work, fmt, tags, alias, parent)
     assert "last lines of output:" in r.stderr
     assert "full log: " in r.stderr and "tmp-run.log" in r.stderr
     assert f"re-run only this recipe: cm run script --tags={alias.split('-')[0]},{alias} --quiet" in r.stderr
+
+
+# --------------------------------------------------------- print_env_at_the_end and entry tags
+@pytest.mark.slow
+@pytest.mark.parametrize(("fmt", "tags", "p", "entry_variations"), [
+    ("cm", "pe,pe-tool,_wget", "PE_", ["_wget"]),  # cmind: requested variations only
+    ("mlc", "mpe,mpe-tool,_wget", "MLC_PE_", ["_detect", "_wget"]),  # mlcflow: with the default one
+])
+def test_print_env_at_the_end_is_logged_and_entry_tags_follow_the_format(work, cm_home, fmt, tags, p,
+                                                                         entry_variations):
+    import_repo(fmt)
+    r = run_cli("run", "script", f"--tags={tags}", "-j", "--quiet")
+    assert r.code == 0, r.stderr
+    assert r.stdout.splitlines() == ["tool output for wget (detect)"]  # the log stays off stdout
+    logged = [line for line in r.stderr.splitlines() if line.startswith(("Tool version", "ENV[", "Never set"))]
+    assert logged == [f"ENV[{p}PATH]: /opt/pe", "Never set: None", "Tool version: 1.2"]  # sorted by key
+    assert result_of(r)["new_env"] == {f"{p}VERSION": "1.2", f"{p}PATH": "/opt/pe", f"{p}MODE": "detect",
+                                       f"{p}NAME": "wget"}
+    (meta,) = entries(cm_home)
+    assert sorted(t for t in meta["tags"] if t.startswith("_")) == entry_variations
+    hit = run_cli("run", "script", f"--tags={tags}", "-j", "--quiet")
+    assert hit.code == 0 and "! load " in hit.stderr and hit.stdout == ""
+    assert "Tool version: 1.2" in hit.stderr
+    failed = run_cli("run", "script", f"--tags={tags},_broken", "--version=2.0", "-j", "--quiet")
+    assert failed.code == 2
+    (partial,) = [e for e in entries(cm_home) if "tmp" in e["tags"]]
+    assert "_broken" in partial["tags"] and not [t for t in partial["tags"] if t.startswith("version-")]

@@ -136,7 +136,7 @@ def _build(run: ScriptRun, key: cachekey.CacheKey, extra: list[str], hit: caches
             cachestore.delete(core, dup)
         run.ctx.console.info(run.depth + 3, f"- resuming incomplete cache entry {entry.path}")
     else:
-        entry = cachestore.create(core, run.recipe.ref, run.recipe.uid, key.digest, _tags(run, extra),
+        entry = cachestore.create(core, run.recipe.ref, run.recipe.uid, key.digest, _tags(run, extra, version=""),
                                   run.dialect.script_item_key)
         run.node.cache = "new" if run.i.get("new") else "miss"
     run.node.cache_entry = entry.path
@@ -155,9 +155,15 @@ def _build(run: ScriptRun, key: cachekey.CacheKey, extra: list[str], hit: caches
     _complete(run, entry, key, extra + [t for t in dep_tags(run, all_env) if t not in extra], all_env, dependent)
 
 
-def _tags(run: ScriptRun, extra: list[str]) -> list[str]:
+def _tags(run: ScriptRun, extra: list[str], version: str | None = None) -> list[str]:
+    """Entry tags: the selected variations for MLC recipes, only the requested ones for CM recipes
+    (cmind tags a ``get-generic-sys-util`` ``_wget`` entry without its default ``_detect``). A new
+    (``tmp``) entry has no ``version-`` tag yet (``version=""``): CM and MLC add it on completion."""
     assert run.expansion is not None
-    return cachekey.entry_tags(run.recipe.tags, list(run.query.tags), run.expansion.selected, run.version,
+    exp = run.expansion
+    variations = exp.selected if run.dialect.customize_gets_expanded_variations else exp.explicit
+    return cachekey.entry_tags(run.recipe.tags, list(run.query.tags), variations,
+                               run.version if version is None else version,
                                extra + run.hook_cache_tags, run.recipe.uid, run.dialect.script_tag_prefix)
 
 

@@ -280,9 +280,14 @@ class ScriptRun:
         self._print_env_at_the_end(new_env)
 
     def _print_env_at_the_end(self, new_env: dict[str, Any]) -> None:
-        for key, label in (self.meta.get("print_env_at_the_end") or {}).items():
-            if key in new_env and not (self.i.get("silent") or self.i.get("s")):
-                print(f"{label or 'ENV[' + key + ']'}: {new_env[key]}")
+        """``print_env_at_the_end`` lines on the engine log (stderr), sorted by key, ``None`` for a
+        key the recipe did not set (as CM and MLC log them)."""
+        wanted = self.meta.get("print_env_at_the_end")
+        if not isinstance(wanted, dict) or self.i.get("silent") or self.i.get("s"):
+            return
+        for key in sorted(wanted, key=str):
+            label = wanted[key] or f"ENV[{key}]"
+            self.ctx.console.info(self.depth, f"{label}: {new_env.get(key)}")
 
 
 def _rsi(run: ScriptRun) -> dict[str, Any]:

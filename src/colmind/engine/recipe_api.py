@@ -11,7 +11,7 @@ import os
 import re
 
 from colmind.engine import deps as deps_mod
-from colmind.engine import hooks, hostinfo, shell
+from colmind.engine import hooks, hostinfo, shell, versions
 from colmind.engine.dialect import dialect_for_path
 from colmind.lazylog import LazyLogger
 
@@ -51,7 +51,10 @@ class RecipeHelpers:
         file_name, paths = str(located["file_name"]), list(located["paths"] or self.get_default_path_list(i))
         found = _candidates(paths, file_name)
         if i.get("detect_version") and rsi and found:
-            found = _filter_by_version(self, found, i)
+            kept = _filter_by_version(self, found, i, prefix)
+            if isinstance(kept, dict):
+                return kept
+            found = kept
         if not found:
             return {"return": 16, "error": f"{file_name} not found"}
         chosen = found[0]
@@ -199,14 +202,31 @@ class RecipeHelpers:
         return {"return": 0, "path": dst}
 
 
+# Suffixes CM and MLC glob after the file name, in this order (``python3`` -> ``python3.11``...).
+_SUFFIXES = ("", ".[0-9]", ".[0-9][0-9]", "-[0-9]", "-[0-9][0-9]", "[0-9]", "[0-9][0-9]", "[0-9].[0-9]",
+             "[0-9][0-9].[0-9]", "[0-9][0-9].[0-9][0-9]")
+
+
 def _candidates(paths: list[str], file_name: str) -> list[str]:
+    """Files named ``file_name`` (+ a version suffix) in ``paths``, in directory order as CM/MLC
+    list them; a file that is the same as an earlier one (a link, ``/bin`` = ``/usr/bin``) is
+    listed once."""
     out: list[str] = []
     for folder in paths:
-        for pattern in (file_name, file_name + ".[0-9]*", file_name + "-[0-9]*", file_name + "[0-9]*"):
-            for match in sorted(glob.glob(os.path.join(glob.escape(folder), pattern))):
-                if os.path.isfile(match) and match not in out:
+        if not os.path.isdir(folder):
+            continue
+        for suffix in _SUFFIXES:
+            for match in glob.glob(os.path.join(glob.escape(folder), glob.escape(file_name)) + suffix):
+                if os.path.isfile(match) and not any(_same_file(match, seen) for seen in out):
                     out.append(match)
     return out
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a == b
 
 
 def _search_paths(env: dict[str, Any], prefix: str, file_name: str) -> dict[str, Any]:
@@ -244,13 +264,39 @@ def _add_found_path(env: dict[str, Any], plus_key: str, folder: str, extra_paths
             env[str(key)] = (current if isinstance(current, list) else []) + [extra]
 
 
-def _filter_by_version(helper: RecipeHelpers, found: list[str], i: dict[str, Any]) -> list[str]:
-    env = i.get("env") or {}
+def _filter_by_version(helper: RecipeHelpers, found: list[str], i: dict[str, Any],
+                       prefix: str) -> list[str] | dict[str, Any]:
+    """Candidates whose ``detect_version`` gives a version within ``<P>VERSION``/``_MIN``/``_MAX``
+    (CM/MLC ``find_file_in_paths``): each is tried on a copy of env, so a rejected candidate
+    leaves nothing behind; a failing native script (return 2) skips it, another error is returned."""
+    import copy
+
+    env = i.get("env") if isinstance(i.get("env"), dict) else {}
+    assert isinstance(env, dict)
+    wanted = versions.Constraints(version=str(env.get(prefix + "VERSION") or ""),
+                                  version_min=str(env.get(prefix + "VERSION_MIN") or ""),
+                                  version_max=str(env.get(prefix + "VERSION_MAX") or ""))
     keep = []
     for path in found:
+        trial_env = copy.deepcopy(env)
         if i.get("env_path_key"):
-            env[str(i["env_path_key"])] = path
-        r = helper.run_native_script({**i, "script_name": i.get("script_name") or "run", "detect_version": True})
-        if r.get("return", 0) == 0:
+            trial_env[str(i["env_path_key"])] = path
+        r = helper.run_native_script({**i, "env": trial_env, "script_name": i.get("script_name") or "run",
+                                      "detect_version": True})
+        if r.get("return", 0) == 2:
+            continue
+        if r.get("return", 0) > 0:
+            return r
+        detected = str(r.get("version") or "")
+        if detected and detected != "-1" and _exact_allows(wanted, detected):
             keep.append(path)
     return keep
+
+
+def _exact_allows(c: versions.Constraints, detected: str) -> bool:
+    """CM/MLC ``check_version_constraints``: ``==`` version, ``>=`` min, ``<=`` max."""
+    if c.version and versions.compare(detected, c.version) != 0:
+        return False
+    if c.version_min and versions.compare(detected, c.version_min) < 0:
+        return False
+    return not (c.version_max and versions.compare(detected, c.version_max) > 0)

@@ -1,0 +1,451 @@
+"""Parity sweep: community recipes run by cmind / mlcflow and by colmind, compared key by key.
+
+Every case is one ``run script`` invocation of an unmodified recipe of cm4mlops (``cmx4mlops``,
+run by cmind 4.2.0) or mlc-scripts (run by mlcflow 1.3.8). The same invocation is run by colmind
+with the same collection registered (``cm import repo --path=<collection>``). For each pair the
+sweep compares: exit code, selected script, ``new_env``, ``new_state``, ``deps`` (CM only), the
+cache entries created (tags) and the recipe's own stdout, after normalising machine-dependent
+values (homes, working dirs, cache dirs, the tools' own interpreters).
+
+Every tool gets a private home that is reset to a warm template before each case, so a case only
+sees its own cache entries. Only offline recipes that need no sudo, GPU or download are listed.
+
+    .venv/bin/python benchmarks/parity_sweep.py --out /tmp/parity.json [--only detect] [--collections cm]
+
+Exit status 0 (also when the reference tools are missing: the sweep is then skipped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from toolenv import PROJECT_ROOT, clean_env, cmind_cm, colmind_cm, have_cmind, have_mlc, load_paths, mlc_exe  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Case:
+    """One invocation: ``run script <args>`` in collection ``coll`` (``cm`` or ``mlc``)."""
+
+    coll: str
+    name: str
+    args: tuple[str, ...]
+    runs: int = 1  # >1: the same command again (cache hit); the last run is compared
+
+
+def _cases(coll: str, rows: list[tuple[str, str] | tuple[str, str, int]]) -> list[Case]:
+    out = []
+    for row in rows:
+        runs = row[2] if len(row) == 3 else 1  # type: ignore[misc]
+        out.append(Case(coll, row[0], tuple(row[1].split()), runs))
+    return out
+
+
+CM_CASES = _cases("cm", [
+    ("detect-os", "--tags=detect,os"),
+    ("detect-os-cached", "--tags=detect,os", 2),
+    ("detect-os-alias", "detect-os"),
+    ("detect-cpu", "--tags=detect,cpu"),
+    ("detect-sudo", "--tags=detect,sudo"),
+    ("get-python3", "--tags=get,python3"),
+    ("get-python3-cached", "--tags=get,python3", 2),
+    ("get-python3-version_min", "--tags=get,python3 --version_min=3.8"),
+    ("get-python3-version", "--tags=get,python3 --version=3.11.7"),
+    ("get-python3-version-system", "--tags=get,python3 --version=3.11.2"),
+    ("python-lib-pip", "--tags=get,generic-python-lib,_pip"),
+    ("python-lib-numpy", "--tags=get,generic-python-lib,_numpy"),
+    ("python-lib-package-pyyaml", "--tags=get,generic-python-lib,_package.pyyaml"),
+    ("python-lib-numpy-adr", "--tags=get,generic-python-lib,_numpy --adr.python.version_min=3.8"),
+    ("print-hello-world", "--tags=print,hello-world"),
+    ("print-hello-world-alias", "print-hello-world"),
+    ("print-hello-world-vars", "--tags=print,hello-world,_text.HELLO_CM,_skip_print_env --test1=FROM_INPUT "
+                               "--env.CM_ENV_TEST2=FROM_CLI_ENV"),
+    ("print-hello-world-env3", "--tags=print,hello-world --env.CM_ENV_TEST3=X3"),
+    ("print-hello-world-py", "--tags=print,hello-world,python"),
+    ("print-python-version", "--tags=print,python-version"),
+    ("print-any-text", "--tags=print,any-text --text=hello_text"),
+    ("print-any-text-var", "--tags=print,any-text,_text.VAR_TEXT"),
+    ("print-any-text-cm-env", "--tags=print,any-text,_cm_env.CM_PRINT_ANY_TEXT --text=SHOWN"),
+    ("test-deps-conditions", "--tags=test,deps,conditions"),
+    ("test-deps-conditions-test1", "--tags=test,deps,conditions --test1"),
+    ("test-deps-conditions-test2", "--tags=test,deps,conditions --test1 --test2"),
+    ("test-deps-conditions2", "--tags=test,deps,conditions2"),
+    ("test-deps-conditions2-test", "--tags=test,deps,conditions2 --test"),
+    ("test-dummy", "--tags=test,dummy"),
+    ("fail", "--tags=fail"),
+    ("get-cache-dir", "--tags=get,cache,dir,_name.sweep"),
+    ("create-custom-cache-entry", "--tags=create,custom,cache,entry --env_key=SWEEP --path=/tmp"),
+    ("run-python", "--tags=run,python --command=--version"),
+    ("get-cmake", "--tags=get,cmake"),
+    ("get-gcc", "--tags=get,gcc"),
+    ("get-java", "--tags=get,java"),
+    ("get-javac", "--tags=get,javac"),
+    ("get-openssl", "--tags=get,openssl"),
+    ("get-terraform", "--tags=get,terraform"),
+    ("get-compiler-flags-adr", "--tags=get,compiler-flags --adr.compiler.tags=gcc"),
+    ("sys-util-wget", "--tags=get,generic-sys-util,_wget"),
+    ("sys-util-unzip", "--tags=get,generic-sys-util,_unzip"),
+    ("dump-pip-freeze", "--tags=dump,pip,freeze"),
+])
+
+MLC_CASES = _cases("mlc", [
+    ("detect-os", "--tags=detect,os"),
+    ("detect-os-cached", "--tags=detect,os", 2),
+    ("detect-os-alias", "detect-os"),
+    ("detect-cpu", "--tags=detect,cpu"),
+    ("detect-sudo", "--tags=detect,sudo"),
+    ("get-python3", "--tags=get,python3"),
+    ("get-python3-cached", "--tags=get,python3", 2),
+    ("get-python3-version_min", "--tags=get,python3 --version_min=3.8"),
+    ("get-python3-version", "--tags=get,python3 --version=3.11.7"),
+    ("get-python3-version-system", "--tags=get,python3 --version=3.11.2"),
+    ("python-lib-pip", "--tags=get,generic-python-lib,_pip"),
+    ("python-lib-numpy", "--tags=get,generic-python-lib,_numpy"),
+    ("python-lib-package-pyyaml", "--tags=get,generic-python-lib,_package.pyyaml"),
+    ("python-lib-numpy-adr", "--tags=get,generic-python-lib,_numpy --adr.python.version_min=3.8"),
+    ("fail", "--tags=fail"),
+    ("get-cache-dir", "--tags=get,cache,dir,_name.sweep"),
+    ("create-custom-cache-entry", "--tags=create,custom,cache,entry --env_key=SWEEP --path=/tmp"),
+    ("run-python", "--tags=run,python --command=--version"),
+    ("template-script", "--tags=generic,template"),
+    ("get-cmake", "--tags=get,cmake"),
+    ("get-gcc", "--tags=get,gcc"),
+    ("get-java", "--tags=get,java"),
+    ("get-javac", "--tags=get,javac"),
+    ("get-openssl", "--tags=get,openssl"),
+    ("get-terraform", "--tags=get,terraform"),
+    ("get-tool-perf", "--tags=get,tool,perf"),
+    ("get-compiler-flags-adr", "--tags=get,compiler-flags --adr.compiler.tags=gcc"),
+    ("sys-util-wget", "--tags=get,generic-sys-util,_wget"),
+    ("sys-util-unzip", "--tags=get,generic-sys-util,_unzip"),
+    ("sys-util-xz", "--tags=get,generic-sys-util,_xz"),
+    ("dump-pip-freeze", "--tags=dump,pip,freeze"),
+    ("detect-host-system-details", "--tags=detect,host,system"),
+])
+
+# Package managers a recipe could call to install something: blocked for all tools alike (a
+# recipe that would install is not offline; the sweep must never change the machine).
+BLOCKED_COMMANDS = ("apt-get", "apt", "yum", "dnf", "zypper", "pacman", "brew", "snap")
+
+
+@dataclass
+class Outcome:
+    """What one tool did for one case (normalised)."""
+
+    rc: int | str = ""
+    script: str = ""
+    new_env: dict[str, Any] = field(default_factory=dict)
+    new_state: dict[str, Any] = field(default_factory=dict)
+    deps: list[Any] = field(default_factory=list)
+    cache: list[list[str]] = field(default_factory=list)
+    stdout: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class Tool:
+    """One tool lane: its executable, private home, template and working dir."""
+
+    name: str  # cmind | mlcflow | colmind
+    coll: str  # cm | mlc
+    exe: str
+    root: Path
+    collection: str
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def repos(self) -> Path:
+        return self.home / ("MLC/repos" if self.name == "mlcflow" else "CM")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.repos / ("local/cache" if self.name == "mlcflow" else "repos/local/cache")
+
+    def env(self) -> dict[str, str]:
+        key = "MLC_REPOS" if self.name == "mlcflow" else "CM_REPOS"
+        env = clean_env(self.home, extra={key: str(self.repos), "PIP_NO_INDEX": "1"})
+        env["PATH"] = str(self.root.parent.parent / "guard") + os.pathsep + env.get("PATH", "")
+        return env
+
+    def call(self, args: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
+        self.work.mkdir(parents=True, exist_ok=True)
+        try:
+            return subprocess.run([self.exe, *args], cwd=self.work, env=self.env(), text=True,
+                                  capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            out = exc.stdout if isinstance(exc.stdout, str) else ""
+            return subprocess.CompletedProcess(args, 124, out, "timeout")
+
+    def prepare(self, timeout: int) -> None:
+        """Create the home once, warm the tool's index, keep a copy as the template."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.repos.mkdir(parents=True)
+        if self.name == "cmind":
+            (self.repos / "repos.json").write_text(json.dumps([self.collection]))
+        elif self.name == "mlcflow":
+            (self.repos / "repos.json").write_text(json.dumps([str(self.repos / "local"), self.collection]))
+        else:
+            self.call(["import", "repo", f"--path={self.collection}"], timeout)
+        self.call(["find", "script", "--tags=detect,os"], timeout)
+        shutil.copytree(self.home, self.root / "template", symlinks=True)
+
+    def reset(self) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.copytree(self.root / "template", self.home, symlinks=True)
+
+
+# ---------------------------------------------------------------------------------------- parsing
+
+_LOG_LINE = re.compile(r"^(\[\d{4}-\d\d-\d\d [^\]]*\]|(INFO|DEBUG|WARNING|ERROR):root:)")
+_FOUND = re.compile(r"Found script::\s*([^,\s]+),\s*([0-9a-f]{16})")
+
+
+def result_json(text: str) -> dict[str, Any]:
+    """The ``-j`` result dict printed by any of the tools (after a log prefix or not)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.endswith("{") and i + 1 < len(lines) and lines[i + 1].startswith('  "return"'):
+            end = lines.index("}", i + 1)
+            body = "\n".join(["{", *lines[i + 1:end], "}"])
+            try:
+                data = json.loads(body)
+            except ValueError:
+                return {}
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def selected_script(tool: Tool, proc: subprocess.CompletedProcess[str]) -> str:
+    if tool.name == "colmind":
+        try:
+            plan = json.loads((tool.work / "cm-run-record.json").read_text())["plan"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return ""
+        return f"{plan['alias']},{plan.get('uid', '')}" if plan.get("alias") else ""
+    found = _FOUND.search(proc.stdout + "\n" + proc.stderr)
+    return f"{found.group(1)},{found.group(2)}" if found else ""
+
+
+def cache_entries(tool: Tool) -> list[list[str]]:
+    entries = []
+    for meta_file in sorted(tool.cache_dir.glob("*/_cm.json")) + sorted(tool.cache_dir.glob("*/meta.json")):
+        try:
+            tags = json.loads(meta_file.read_text()).get("tags", [])
+        except (OSError, ValueError):
+            continue
+        entries.append(sorted(t.replace("script-item-", "script-artifact-") for t in tags))
+    return sorted(entries)
+
+
+class Normaliser:
+    """Replaces machine-dependent strings (homes, dirs, interpreters) by placeholders."""
+
+    def __init__(self, tool: Tool) -> None:
+        pairs = [(str(tool.cache_dir) + "/", "<CACHE>/"), (str(tool.work), "<CWD>"), (str(tool.home), "<HOME>"),
+                 (str(Path(tool.exe).parent), "<TOOLBIN>")]
+        self.pairs = sorted(pairs, key=lambda p: -len(p[0]))
+
+    def text(self, value: str) -> str:
+        for old, new in self.pairs:
+            value = value.replace(old, new)
+        value = re.sub(r"<CACHE>/[^/\s:\"']+", "<CACHE>/<ENTRY>", value)
+        return re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?", "<TIME>", value)
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.value(v) for k, v in value.items()}
+        return value
+
+
+def recipe_stdout(tool: Tool, text: str) -> list[str]:
+    """The recipe's own stdout: no log lines of the tool, no ``-j`` JSON, no blank lines."""
+    out, in_json = [], False
+    norm = Normaliser(tool)
+    for line in text.splitlines():
+        if _LOG_LINE.match(line) or line.startswith(("* cm run script", "  * cm run script")):
+            in_json = line.endswith("{")
+            continue
+        if in_json or line == "{":
+            in_json = line != "}"
+            continue
+        if line.strip():
+            out.append(norm.text(line.rstrip()))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- running
+
+def run_case(tool: Tool, case: Case, timeout: int) -> Outcome:
+    with tool.lock:
+        tool.reset()
+        args = ["run", "script", *case.args, "-j", "--quiet"]
+        if tool.name != "colmind":
+            args.append("-v")  # logs "Found script::alias,uid" (the selected script)
+        proc = None
+        for _ in range(case.runs):
+            proc = tool.call(args, timeout)
+        assert proc is not None
+        norm = Normaliser(tool)
+        res = result_json(proc.stderr) or result_json(proc.stdout)
+        return Outcome(
+            rc=proc.returncode, script=selected_script(tool, proc),
+            new_env=norm.value(res.get("new_env", {})), new_state=norm.value(res.get("new_state", {})),
+            deps=norm.value(res.get("deps", [])) if case.coll == "cm" else [],
+            cache=norm.value(cache_entries(tool)), stdout=recipe_stdout(tool, proc.stdout),
+            error=norm.text(str(res.get("error", "")))[:300] if res else norm.text(proc.stderr[-300:]))
+
+
+def differing_keys(ref: Outcome, col: Outcome) -> list[str]:
+    keys = [k for k in ("rc", "script", "deps", "cache", "stdout") if getattr(ref, k) != getattr(col, k)]
+    for part in ("new_env", "new_state"):
+        a, b = getattr(ref, part), getattr(col, part)
+        keys += [f"{part}.{k}" for k in sorted(set(a) | set(b)) if a.get(k, "<unset>") != b.get(k, "<unset>")]
+    return keys
+
+
+def explain(case: Case, key: str, ref: Outcome, col: Outcome) -> str:
+    """Why a difference is deliberate (a row of docs/compatibility.md), or ``""``."""
+    if case.coll == "mlc" and key == "rc" and (ref.rc, col.rc) == (1, 2) and "failed" in col.error:
+        return "E10: a native script failure is return 2 (mlcflow: 1)"
+    if case.coll == "mlc" and key == "cache" and _without_non_virtual(col.cache) == ref.cache:
+        return "E25: mlcflow drops add_extra_cache_tags (non-virtual) of get-python3 entries"
+    return ""
+
+
+def _without_non_virtual(entries: list[list[str]]) -> list[list[str]]:
+    return sorted([t for t in tags if t != "non-virtual"] if "get-python3" in tags else tags for tags in entries)
+
+
+def verdict(case: Case, keys: list[str], ref: Outcome, col: Outcome) -> tuple[str, dict[str, str]]:
+    why = {k: explain(case, k, ref, col) for k in keys}
+    if not keys:
+        return "same", why
+    return ("known" if all(why.values()) else "DIFF"), why
+
+
+def make_guard(root: Path) -> None:
+    guard = root / "guard"
+    guard.mkdir(parents=True, exist_ok=True)
+    for name in BLOCKED_COMMANDS:
+        path = guard / name
+        path.write_text(f"#!/bin/sh\necho 'parity sweep: {name} is blocked (offline sweep)' >&2\nexit 100\n")
+        path.chmod(0o755)
+
+
+# ---------------------------------------------------------------------------------------- main
+
+def make_tools(root: Path, colls: list[str]) -> dict[str, tuple[Tool, Tool]] | str:
+    paths = load_paths()
+    lanes: dict[str, tuple[Tool, Tool]] = {}
+    for coll in colls:
+        key, have, ref_name, exe = (("cm4mlops_repo", have_cmind, "cmind", cmind_cm) if coll == "cm"
+                                    else ("mlc_scripts_repo", have_mlc, "mlcflow", mlc_exe))
+        collection = paths.get(key, "")
+        if not have() or not collection or not Path(collection).is_dir():
+            return f"{ref_name} or its collection is missing (run benchmarks/setup_tools.py)"
+        lanes[coll] = (Tool(ref_name, coll, exe(), root / coll / ref_name, collection),
+                       Tool("colmind", coll, colmind_cm(), root / coll / "colmind", collection))
+    return lanes
+
+
+def stored_references(path: Path | None) -> dict[tuple[str, str, tuple[str, ...]], Outcome]:
+    """Reference outcomes of an earlier ``--out`` file (``--reference-from``): cmind and mlcflow
+    are slow (mlcflow re-reads every meta at each start), colmind is what changes."""
+    if path is None:
+        return {}
+    rows = json.loads(path.read_text()).get("rows", [])
+    return {(r["coll"], r["case"], tuple(r["args"])): Outcome(**r["reference"]) for r in rows}
+
+
+def sweep(lanes: dict[str, tuple[Tool, Tool]], cases: list[Case], timeout: int, jobs: int,
+          stored: dict[tuple[str, str, tuple[str, ...]], Outcome]) -> list[dict[str, Any]]:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def reference(case: Case) -> Future[Outcome]:
+        known = stored.get((case.coll, case.name, case.args))
+        if known is None:
+            return pool.submit(run_case, lanes[case.coll][0], case, timeout)
+        done: Future[Outcome] = Future()
+        done.set_result(known)
+        return done
+
+    needed = {case.coll for case in cases if (case.coll, case.name, case.args) not in stored}
+    tools = [t for coll, pair in lanes.items() for t in pair if t.name == "colmind" or coll in needed]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(lambda t: t.prepare(timeout), tools))
+        futures = [(case, reference(case), pool.submit(run_case, lanes[case.coll][1], case, timeout))
+                   for case in cases]
+        rows = []
+        for case, ref_f, col_f in futures:
+            ref, col = ref_f.result(), col_f.result()
+            keys = differing_keys(ref, col)
+            status, why = verdict(case, keys, ref, col)
+            rows.append({"case": case.name, "coll": case.coll, "args": list(case.args), "runs": case.runs,
+                         "pair": f"{lanes[case.coll][0].name}/colmind", "verdict": status, "keys": keys,
+                         "why": why, "reference": asdict(ref), "colmind": asdict(col)})
+            print(f"{case.coll:3} {case.name:32} {rows[-1]['pair']:16} {status:5} "
+                  f"{', '.join(keys)[:110]}", flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, help="write the full results as JSON here")
+    ap.add_argument("--only", default="", help="substring of the case names to run")
+    ap.add_argument("--collections", default="cm,mlc", help="cm, mlc or cm,mlc")
+    ap.add_argument("--timeout", type=int, default=240, help="seconds per tool invocation")
+    ap.add_argument("--jobs", type=int, default=2, help="tool lanes run at once")
+    ap.add_argument("--workdir", type=Path, help="where the private homes go (default: a temp dir)")
+    ap.add_argument("--reference-from", type=Path,
+                    help="take cmind/mlcflow outcomes from an earlier --out file (cases not in it are run)")
+    args = ap.parse_args(argv)
+    colls = [c for c in args.collections.split(",") if c]
+    root = args.workdir or Path(tempfile.mkdtemp(prefix="colmind-parity-"))
+    lanes = make_tools(root, colls)
+    make_guard(root)
+    if isinstance(lanes, str):
+        print(f"parity sweep skipped: {lanes}")
+        if args.out:
+            args.out.write_text(json.dumps({"skipped": lanes, "rows": []}, indent=2))
+        return 0
+    cases = [c for c in CM_CASES + MLC_CASES if c.coll in colls and args.only in c.name]
+    print(f"{'col':3} {'case':32} {'pair':16} {'verdict':5} differing keys  (homes under {root})")
+    rows = sweep(lanes, cases, args.timeout, args.jobs, stored_references(args.reference_from))
+    counts = {v: sum(r["verdict"] == v for r in rows) for v in ("same", "known", "DIFF")}
+    print(f"{len(rows)} invocations: {counts['same']} identical, {counts['known']} known differences, "
+          f"{counts['DIFF']} unexplained differences")
+    if args.out:
+        args.out.write_text(json.dumps({"root": str(root), "project": str(PROJECT_ROOT), "counts": counts,
+                                        "rows": rows}, indent=2))
+    if not args.workdir:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
