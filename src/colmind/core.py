@@ -73,6 +73,8 @@ class Core:
         """Forget the repo list and what the index synced (after any repo operation)."""
         self._repos = None
         self._synced.clear()
+        if self.index is not None:
+            self.index.new_request()
 
     def find_repos(self, name: str = "") -> list[RepoInfo]:
         """Registered repos matching ``alias``/``uid``/``alias,uid`` (wildcards allowed)."""
@@ -91,12 +93,16 @@ class Core:
         """A new top-level request: the next query re-checks the disk."""
         if self.depth == 0:
             self._synced.clear()
+            if self.index is not None:
+                self.index.new_request()
             if self._repos is not None and self.registry.files_signature() != self._repos_sig:
                 self._repos = None  # repos.json or a cmr.* changed (by hand or by another process)
 
     def refresh(self) -> None:
         """Force the next query to re-check the disk (after waiting for another process)."""
         self._synced.clear()
+        if self.index is not None:
+            self.index.new_request()
 
     def lock(self, name: str, timeout: float | None = None) -> AbstractContextManager[None]:
         """``with core.lock(name):`` holds ``$CM_REPOS/.locks/<name>.lock``."""

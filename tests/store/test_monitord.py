@@ -237,3 +237,22 @@ def test_status_and_stop_from_the_command_line(home: Path) -> None:
 def test_bad_usage_exits_2() -> None:
     bad = subprocess.run([sys.executable, "-m", "colmind.store.monitord"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+def test_one_question_to_the_monitor_per_request(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from colmind.store import monitor as monitor_module
+
+    asked: list[str] = []
+    original = monitor_module.Monitor.ask.__func__  # type: ignore[attr-defined]
+
+    def ask(cls: Any, repos_path: str, tokens: list[str]) -> Any:
+        asked.append(repos_path)
+        return original(cls, repos_path, tokens)
+
+    monkeypatch.setattr(monitor_module.Monitor, "ask", classmethod(ask))
+    reset_core()
+    assert [os.path.basename(a.path) for a in _ok("find foo --tags=y")["list"]] == ["a1", "a2"]
+    assert len(asked) == 1  # two syncs (the automation 'foo', then its artifacts), one question
+    _set_tags_in_place(home, "a2", ["fresh"])
+    assert [os.path.basename(a.path) for a in _ok("find foo --tags=fresh")["list"]] == ["a2"]
+    assert len(asked) == 2  # a new request asks again

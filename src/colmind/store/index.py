@@ -69,6 +69,7 @@ class Index:
         self.db_path = os.path.join(self.repos_path, "index.db")
         self.lock_path = os.path.join(self.repos_path, ".locks", "index.lock")
         self._conn: Any = None
+        self._monitor: Monitor | None = None
         self.rebuilt = False
 
     # -- connection ---------------------------------------------------------------------
@@ -126,6 +127,10 @@ class Index:
         conn.execute("COMMIT")
         self.rebuilt = True
 
+    def new_request(self) -> None:
+        """The next sync asks the monitor again (a new top-level request, or after waiting)."""
+        self._monitor = None
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -150,7 +155,9 @@ class Index:
         conn = self._connect()
         changes = _Changes()
         known_dirs = {r[0]: r for r in conn.execute("SELECT * FROM dirs")}
-        monitor = Monitor.ask(self.repos_path, [r[6] for r in known_dirs.values()])
+        if self._monitor is None:  # one question to the monitor per request (see new_request)
+            self._monitor = Monitor.ask(self.repos_path, [r[6] for r in known_dirs.values()])
+        monitor = self._monitor
         live_roots: set[str] = set()
         for order, repo in enumerate(repos):
             live_roots.add(repo.content_path)

@@ -46,6 +46,7 @@ class Monitor:
         self.repos_path = repos_path
         self.report = report
         self.mode = mode
+        self.started = False
         self._children: dict[str, list[tuple[str, int]]] = {}
         if report is not None:
             for path, seq in report.dirty.items():
@@ -81,8 +82,10 @@ class Monitor:
 
     def after_sync(self, checked: int) -> None:
         """Start the monitor when none answered and this sync had to check many artifacts."""
-        if self.report is None and self.mode != "no" and (self.mode == "yes" or checked >= AUTO_THRESHOLD):
-            start(self.repos_path)
+        if self.started or self.report is not None or self.mode == "no":
+            return
+        if self.mode == "yes" or checked >= AUTO_THRESHOLD:
+            self.started = start(self.repos_path)
 
 
 def request(repos_path: str, line: str, timeout: float = REPLY_TIMEOUT) -> Report | None:
