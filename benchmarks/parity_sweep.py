@@ -53,7 +53,8 @@ def _cases(coll: str, rows: list[tuple[str, str] | tuple[str, str, int]]) -> lis
     return out
 
 
-CM_CASES = _cases("cm", [
+# invocations that both collections support with the same flags
+COMMON_ROWS: list[tuple[Any, ...]] = [
     ("detect-os", "--tags=detect,os"),
     ("detect-os-cached", "--tags=detect,os", 2),
     ("detect-os-alias", "detect-os"),
@@ -68,6 +69,9 @@ CM_CASES = _cases("cm", [
     ("python-lib-numpy", "--tags=get,generic-python-lib,_numpy"),
     ("python-lib-package-pyyaml", "--tags=get,generic-python-lib,_package.pyyaml"),
     ("python-lib-numpy-adr", "--tags=get,generic-python-lib,_numpy --adr.python.version_min=3.8"),
+]
+
+CM_CASES = _cases("cm", COMMON_ROWS + [
     ("print-hello-world", "--tags=print,hello-world"),
     ("print-hello-world-alias", "print-hello-world"),
     ("print-hello-world-vars", "--tags=print,hello-world,_text.HELLO_CM,_skip_print_env --test1=FROM_INPUT "
@@ -100,21 +104,7 @@ CM_CASES = _cases("cm", [
     ("dump-pip-freeze", "--tags=dump,pip,freeze"),
 ])
 
-MLC_CASES = _cases("mlc", [
-    ("detect-os", "--tags=detect,os"),
-    ("detect-os-cached", "--tags=detect,os", 2),
-    ("detect-os-alias", "detect-os"),
-    ("detect-cpu", "--tags=detect,cpu"),
-    ("detect-sudo", "--tags=detect,sudo"),
-    ("get-python3", "--tags=get,python3"),
-    ("get-python3-cached", "--tags=get,python3", 2),
-    ("get-python3-version_min", "--tags=get,python3 --version_min=3.8"),
-    ("get-python3-version", "--tags=get,python3 --version=3.11.7"),
-    ("get-python3-version-system", "--tags=get,python3 --version=3.11.2"),
-    ("python-lib-pip", "--tags=get,generic-python-lib,_pip"),
-    ("python-lib-numpy", "--tags=get,generic-python-lib,_numpy"),
-    ("python-lib-package-pyyaml", "--tags=get,generic-python-lib,_package.pyyaml"),
-    ("python-lib-numpy-adr", "--tags=get,generic-python-lib,_numpy --adr.python.version_min=3.8"),
+MLC_CASES = _cases("mlc", COMMON_ROWS + [
     ("fail", "--tags=fail"),
     ("get-cache-dir", "--tags=get,cache,dir,_name.sweep"),
     ("create-custom-cache-entry", "--tags=create,custom,cache,entry --env_key=SWEEP --path=/tmp"),
