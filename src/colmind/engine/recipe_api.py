@@ -6,12 +6,8 @@
 
 from __future__ import annotations
 
-import glob
 import os
-import re
 
-from colmind.engine import deps as deps_mod
-from colmind.engine import hooks, hostinfo, shell, versions
 from colmind.engine.dialect import dialect_for_path
 from colmind.lazylog import LazyLogger
 
@@ -19,6 +15,11 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from typing import Any
+
+    from colmind.engine import versions
+
+# The engine modules these helpers call are imported inside them: the class is a base of the
+# ``script`` automation, and ``cm find script`` must not pay for the engine (re, glob, json...).
 
 
 class RecipeHelpers:
@@ -90,6 +91,8 @@ class RecipeHelpers:
             path = parent
 
     def clean_some_tmp_files(self, i: dict[str, Any]) -> dict[str, Any]:
+        from colmind.engine import shell
+
         shell.clean(os.getcwd(), [])
         return {"return": 0}
 
@@ -102,6 +105,8 @@ class RecipeHelpers:
                 text = f.read()
         except OSError:
             return {"return": 16, "error": f"file {file_name} not found"}
+        import re
+
         m = re.search(str(i.get("match_text", "")), text)
         if m is None:
             return {"return": 1, "error": f"version was not found in {file_name}: {text.strip()[:200]}"}
@@ -117,6 +122,8 @@ class RecipeHelpers:
 
     def run_native_script(self, i: dict[str, Any]) -> dict[str, Any]:
         """Run another native script of the recipe (``script_name``) with the current env in cwd."""
+        from colmind.engine import hostinfo, shell
+
         rsi = i.get("run_script_input") or {}
         path = str(rsi.get("path", ""))
         env = i.get("env") or {}
@@ -146,6 +153,8 @@ class RecipeHelpers:
         return r
 
     def _detect_version_hook(self, path: str, i: dict[str, Any]) -> dict[str, Any]:
+        from colmind.engine import hooks
+
         module = hooks.load(path)
         if module is None or not hooks.has_hook(module, "detect_version"):
             return {"return": 0}
@@ -169,6 +178,8 @@ class RecipeHelpers:
     # ------------------------------------------------------------------ deps
     def update_deps(self, i: dict[str, Any]) -> dict[str, Any]:
         """Patch ``deps`` (a dep list) with ``update_deps`` (name -> partial dep dict)."""
+        from colmind.engine import deps as deps_mod
+
         dep_list = i.get("deps") or []
         deps_mod.apply_patches({"deps": dep_list}, i.get("update_deps") or {}, strict=False)
         return {"return": 0}
@@ -211,6 +222,8 @@ def _candidates(paths: list[str], file_name: str) -> list[str]:
     """Files named ``file_name`` (+ a version suffix) in ``paths``, in directory order as CM/MLC
     list them; a file that is the same as an earlier one (a link, ``/bin`` = ``/usr/bin``) is
     listed once."""
+    import glob
+
     out: list[str] = []
     for folder in paths:
         if not os.path.isdir(folder):
@@ -271,6 +284,8 @@ def _filter_by_version(helper: RecipeHelpers, found: list[str], i: dict[str, Any
     leaves nothing behind; a failing native script (return 2) skips it, another error is returned."""
     import copy
 
+    from colmind.engine import versions
+
     env = i.get("env") if isinstance(i.get("env"), dict) else {}
     assert isinstance(env, dict)
     wanted = versions.Constraints(version=str(env.get(prefix + "VERSION") or ""),
@@ -295,6 +310,8 @@ def _filter_by_version(helper: RecipeHelpers, found: list[str], i: dict[str, Any
 
 def _exact_allows(c: versions.Constraints, detected: str) -> bool:
     """CM/MLC ``check_version_constraints``: ``==`` version, ``>=`` min, ``<=`` max."""
+    from colmind.engine import versions
+
     if c.version and versions.compare(detected, c.version) != 0:
         return False
     if c.version_min and versions.compare(detected, c.version_min) < 0:
