@@ -256,3 +256,19 @@ def test_one_question_to_the_monitor_per_request(home: Path, monkeypatch: pytest
     _set_tags_in_place(home, "a2", ["fresh"])
     assert [os.path.basename(a.path) for a in _ok("find foo --tags=fresh")["list"]] == ["a2"]
     assert len(asked) == 2  # a new request asks again
+
+
+def test_a_monitor_started_by_this_process_is_reaped_after_it_exits(cm_home: Path, monitored: Any) -> None:
+    from colmind.store import monitor as monitor_module
+
+    _ok("find repo")
+    monitored.wait(cm_home)
+    spawned = list(monitor_module._SPAWNED)
+    assert spawned  # started from this (long-lived) process
+    monitored.stop(cm_home)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and monitor_module._SPAWNED:
+        monitor_module.Monitor.ask(str(cm_home), [])  # every sync reaps what has exited
+        time.sleep(0.1)
+    assert monitor_module._SPAWNED == []
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in spawned)  # no zombie left

@@ -56,6 +56,8 @@ class Monitor:
     def ask(cls, repos_path: str, tokens: list[str]) -> Monitor:
         """Ask the running monitor (if any) for everything changed since the oldest token."""
         mode = setting()
+        if _SPAWNED:
+            reap()
         if mode == "no":
             return cls(repos_path, None, mode)
         seqs = [int(t.rpartition(":")[2]) for t in tokens if t and t.rpartition(":")[2].isdigit()]
@@ -175,8 +177,25 @@ def _spawn(python: str, repos_path: str, log: str) -> bool:
                (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
                (os.POSIX_SPAWN_DUP2, 1, 2)]
     try:
-        os.posix_spawn(python, [python, "-m", "colmind.store.monitord", repos_path], env,
-                       file_actions=actions, setsid=True)
+        pid = os.posix_spawn(python, [python, "-m", "colmind.store.monitord", repos_path], env,
+                             file_actions=actions, setsid=True)
     except OSError:
         return False
+    _SPAWNED.append(pid)
     return True
+
+
+# Monitors this process started: a long-lived process (a Python program calling access()) reaps
+# them once they exit, so none lingers as a zombie; a ``cm`` command exits first (init reaps).
+_SPAWNED: list[int] = []
+
+
+def reap() -> None:
+    """Collect the exit status of monitors this process started that have exited (never blocks)."""
+    for pid in list(_SPAWNED):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere (e.g. a SIGCHLD handler of the program)
+            done = pid
+        if done:
+            _SPAWNED.remove(pid)
