@@ -270,14 +270,29 @@ def print_env(env: Any, yaml: bool = True, sort_keys: bool = True, begin_spaces:
     printd(env, yaml=yaml, sort_keys=sort_keys, begin_spaces=begin_spaces)
 
 
+def download_file(i: dict[str, Any]) -> dict[str, Any]:
+    """Download ``url`` (MLC's ``utils.download_file``): see :mod:`colmind.compat.recipe_files`."""
+    from colmind.compat import recipe_files
+
+    return recipe_files.download_file(i)
+
+
+def unzip_file(i: dict[str, Any]) -> dict[str, Any]:
+    """Extract an archive (MLC's ``utils.unzip_file``): see :mod:`colmind.compat.recipe_files`."""
+    from colmind.compat import recipe_files
+
+    return recipe_files.unzip_file(i)
+
+
 __all__ = [
     "assemble_object", "check_and_create_dir", "compare_versions", "convert_args_to_dictionary",
-    "convert_dictionary", "convert_env_to_dict", "convert_tags_to_list", "find_file_in_dir_and_above",
+    "convert_dictionary", "convert_env_to_dict", "convert_tags_to_list", "download_file", "find_file_in_dir_and_above",
     "flatten_dict", "gen_uid", "generate_temp_file", "get_current_date_time", "get_disk_use",
     "get_list_from_cli", "get_memory_use", "get_new_uid", "get_value_from_dict_with_flat_key",
     "is_false", "is_true", "is_uid", "is_valid_url", "load_bin", "load_json", "load_json_or_yaml",
     "load_python_module", "load_txt", "load_yaml", "load_yaml_and_json", "logger", "merge_dicts",  # noqa: F822
     "parse_cm_object", "print_env", "print_formatted_json", "print_formatted_yaml", "printd",
     "read_json", "read_yaml", "run_system_cmd", "save_json", "save_txt", "save_yaml", "sub_input",
-    "tags_matched", "update_yaml",
+    "tags_matched", "unzip_file", "update_yaml",
 ]
+

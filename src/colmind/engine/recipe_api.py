@@ -186,31 +186,16 @@ class RecipeHelpers:
 
     # ------------------------------------------------------------------ files
     def download_file(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Download ``url`` to ``filename``/``path`` (CM ``utils.download_file``)."""
-        import urllib.request
+        """Download ``url`` to ``path``/``filename`` (CM's automation ``download_file``)."""
+        from colmind.compat import recipe_files
 
-        url = str(i.get("url", ""))
-        name = str(i.get("filename") or os.path.basename(url.split("?")[0]) or "downloaded")
-        target = os.path.join(str(i.get("path") or os.getcwd()), name)
-        try:
-            urllib.request.urlretrieve(url, target)  # noqa: S310 - recipes ask for it explicitly
-        except Exception as e:  # noqa: BLE001
-            return {"return": 1, "error": f"download of {url} failed: {e}"}
-        return {"return": 0, "filename": name, "path": target}
+        return recipe_files.download_file(i)
 
     def unzip_file(self, i: dict[str, Any]) -> dict[str, Any]:
         """Extract ``filename`` (zip or tar) into ``path`` (default cwd)."""
-        import shutil
+        from colmind.compat import recipe_files
 
-        src = str(i.get("filename", ""))
-        dst = str(i.get("path") or os.getcwd())
-        try:
-            shutil.unpack_archive(src, dst)
-        except (OSError, ValueError, shutil.ReadError) as e:
-            return {"return": 1, "error": f"cannot extract {src}: {e}"}
-        if i.get("delete_after_unzip"):
-            os.remove(src)
-        return {"return": 0, "path": dst}
+        return recipe_files.unzip_file(i)
 
 
 # Suffixes CM and MLC glob after the file name, in this order (``python3`` -> ``python3.11``...).

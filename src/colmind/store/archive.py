@@ -86,11 +86,13 @@ def _check_entries(archive: str, entries: list[_Entry]) -> None:
             raise UnsafeArchive(f"refusing to extract {archive}: link '{name}' -> '{target}' points outside the target")
 
 
-def extract(archive: str, target: str) -> None:
-    """Extract ``archive`` into ``target`` after checking every entry (nothing is written on refusal)."""
+def extract(archive: str, target: str, is_zip: bool | None = None) -> None:
+    """Extract ``archive`` into ``target`` after checking every entry (nothing is written on refusal).
+
+    ``is_zip``: the format, when the file name does not tell (default: a ``.zip`` name is a zip)."""
     created = not os.path.exists(target)
     try:
-        if archive.lower().endswith(".zip"):
+        if archive.lower().endswith(".zip") if is_zip is None else is_zip:
             _extract_zip(archive, target)
         else:
             _extract_tar(archive, target)
