@@ -88,6 +88,7 @@ QUERIES = [
     (["find", "withmod", "--tags=grp1,run"], ["withmod/a1"]),
     (["find", "plain", "a1"], ["plain/a1"]),
     (["find", "plain", "--tags=run,-grp1"], ["plain/a2"]),
+    (["find", "cache", "--tags=get,python3"], []),  # a built-in automation with its own class
 ]
 
 

@@ -6,7 +6,6 @@ invalid ones (recorded paths or dependency entries gone) and, with ``--days=N``,
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -40,6 +39,8 @@ class CacheAutomation(Automation):
             if entry.key:
                 say(f"  Key: {entry.key[:16]}")
             if truthy(i.get("env", False)) and entry.complete:
+                import json
+
                 say("  New env:")
                 say("    " + json.dumps(entry.load_state().get("new_env", {}), indent=2, sort_keys=True)
                     .replace("\n", "\n    "))
