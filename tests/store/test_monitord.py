@@ -272,3 +272,27 @@ def test_a_monitor_started_by_this_process_is_reaped_after_it_exits(cm_home: Pat
         time.sleep(0.1)
     assert monitor_module._SPAWNED == []
     assert not any(os.path.exists(f"/proc/{pid}") for pid in spawned)  # no zombie left
+
+
+def test_a_stuck_monitor_costs_one_timeout_and_is_replaced(home: Path, monitored: Any) -> None:
+    import signal
+
+    log = (home / ".colmind" / "monitor.log").read_text()
+    pid = int(log.strip().splitlines()[-1].split("[", 1)[1].split("]", 1)[0])
+    os.kill(pid, signal.SIGSTOP)  # accepts connections (backlog) but never answers
+    try:
+        started = time.monotonic()
+        assert request(str(home), "since 0") is None
+        assert time.monotonic() - started < 5
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.05)
+        assert not _alive(pid)  # killed, so the next command does not wait again
+    finally:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+    _set_tags_in_place(home, "a1", ["after-stuck"])
+    assert _found("after-stuck") == ["a1"]  # answered from the disk meanwhile
+    assert monitored.wait(home).instance  # and a fresh monitor can start

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 AUTO_THRESHOLD = 2000
-REPLY_TIMEOUT = 2.0
+REPLY_TIMEOUT = 1.0  # a healthy monitor answers in well under a millisecond
 _SETTINGS = {"auto": "auto", "": "auto", "yes": "yes", "on": "yes", "true": "yes", "1": "yes",
              "no": "no", "off": "no", "false": "no", "0": "no"}
 
@@ -99,26 +99,46 @@ def request(repos_path: str, line: str, timeout: float = REPLY_TIMEOUT) -> Repor
     except OSError:
         return None
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    peer = (0, -1)
     try:
         sock.settimeout(timeout)
         sock.connect(name)
-        if _peer_uid(sock) != os.getuid():
+        peer = _peer(sock)
+        if peer[1] != os.getuid():
             return None  # somebody else's socket under our name: never trust it
         sock.sendall(line.encode() + b"\n")
         data = _read_all(sock)
         return decode_report(data) if data.startswith(b"ok\0") else None
+    except TimeoutError:
+        _kill_stuck(peer)
+        return None
     except (OSError, ValueError):
         return None
     finally:
         sock.close()
 
 
-def _peer_uid(sock: Any) -> int:
+def _peer(sock: Any) -> tuple[int, int]:
+    """(pid, uid) of the process at the other end of a Unix socket."""
     import _socket
     import struct
 
     creds = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize("3i"))
-    return int(struct.unpack("3i", creds)[1])
+    pid, uid, _gid = struct.unpack("3i", creds)
+    return int(pid), int(uid)
+
+
+def _kill_stuck(peer: tuple[int, int]) -> None:
+    """A monitor of ours that accepted the question but did not answer in time is stuck (stopped,
+    or wedged): end it, so that the next command starts a fresh one instead of waiting again."""
+    import signal
+
+    pid, uid = peer
+    if pid > 0 and uid == os.getuid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _read_all(sock: Any) -> bytes:
