@@ -71,7 +71,21 @@ COMMON_ROWS: list[tuple[Any, ...]] = [
     ("python-lib-numpy-adr", "--tags=get,generic-python-lib,_numpy --adr.python.version_min=3.8"),
 ]
 
-CM_CASES = _cases("cm", COMMON_ROWS + [
+# more invocations both collections share (utility recipes and tool detection)
+SHARED_TAIL: list[tuple[Any, ...]] = [
+    ("fail", "--tags=fail"),
+    ("get-cache-dir", "--tags=get,cache,dir,_name.sweep"),
+    ("create-custom-cache-entry", "--tags=create,custom,cache,entry --env_key=SWEEP --path=/tmp"),
+    ("run-python", "--tags=run,python --command=--version"),
+    ("get-cmake", "--tags=get,cmake"),
+    ("get-gcc", "--tags=get,gcc"),
+    ("get-java", "--tags=get,java"),
+    ("get-javac", "--tags=get,javac"),
+    ("get-openssl", "--tags=get,openssl"),
+    ("get-terraform", "--tags=get,terraform"),
+]
+
+CM_CASES = _cases("cm", COMMON_ROWS + SHARED_TAIL + [
     ("print-hello-world", "--tags=print,hello-world"),
     ("print-hello-world-alias", "print-hello-world"),
     ("print-hello-world-vars", "--tags=print,hello-world,_text.HELLO_CM,_skip_print_env --test1=FROM_INPUT "
@@ -88,34 +102,14 @@ CM_CASES = _cases("cm", COMMON_ROWS + [
     ("test-deps-conditions2", "--tags=test,deps,conditions2"),
     ("test-deps-conditions2-test", "--tags=test,deps,conditions2 --test"),
     ("test-dummy", "--tags=test,dummy"),
-    ("fail", "--tags=fail"),
-    ("get-cache-dir", "--tags=get,cache,dir,_name.sweep"),
-    ("create-custom-cache-entry", "--tags=create,custom,cache,entry --env_key=SWEEP --path=/tmp"),
-    ("run-python", "--tags=run,python --command=--version"),
-    ("get-cmake", "--tags=get,cmake"),
-    ("get-gcc", "--tags=get,gcc"),
-    ("get-java", "--tags=get,java"),
-    ("get-javac", "--tags=get,javac"),
-    ("get-openssl", "--tags=get,openssl"),
-    ("get-terraform", "--tags=get,terraform"),
     ("get-compiler-flags-adr", "--tags=get,compiler-flags --adr.compiler.tags=gcc"),
     ("sys-util-wget", "--tags=get,generic-sys-util,_wget"),
     ("sys-util-unzip", "--tags=get,generic-sys-util,_unzip"),
     ("dump-pip-freeze", "--tags=dump,pip,freeze"),
 ])
 
-MLC_CASES = _cases("mlc", COMMON_ROWS + [
-    ("fail", "--tags=fail"),
-    ("get-cache-dir", "--tags=get,cache,dir,_name.sweep"),
-    ("create-custom-cache-entry", "--tags=create,custom,cache,entry --env_key=SWEEP --path=/tmp"),
-    ("run-python", "--tags=run,python --command=--version"),
+MLC_CASES = _cases("mlc", COMMON_ROWS + SHARED_TAIL + [
     ("template-script", "--tags=generic,template"),
-    ("get-cmake", "--tags=get,cmake"),
-    ("get-gcc", "--tags=get,gcc"),
-    ("get-java", "--tags=get,java"),
-    ("get-javac", "--tags=get,javac"),
-    ("get-openssl", "--tags=get,openssl"),
-    ("get-terraform", "--tags=get,terraform"),
     ("get-tool-perf", "--tags=get,tool,perf"),
     ("get-compiler-flags-adr", "--tags=get,compiler-flags --adr.compiler.tags=gcc"),
     ("sys-util-wget", "--tags=get,generic-sys-util,_wget"),
