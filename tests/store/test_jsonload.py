@@ -59,3 +59,17 @@ def test_decoding_does_not_import_json() -> None:
             "print(sorted(m for m in ('json', 'json.decoder', 're') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout.strip()) == (0, "[]"), proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["{bad", "[1,]", '{"a": 1} x'])
+def test_errors_in_a_fresh_process_are_jsons(text: str) -> None:
+    # the C scanner's error path imports json.decoder by itself: before ``json`` was ever imported
+    # it failed with "SystemError: ... returned NULL without setting an exception"
+    code = ("import sys\nfrom colmind.store.jsonload import loads\n"
+            f"try:\n    loads({text!r})\nexcept Exception as exc:\n"
+            "    print(type(exc).__module__, type(exc).__name__, exc.pos)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    with pytest.raises(json.JSONDecodeError) as theirs:
+        json.loads(text)
+    assert proc.stdout.split() == ["json.decoder", "JSONDecodeError", str(theirs.value.pos)], proc.stderr

@@ -54,8 +54,11 @@ def loads(text: str) -> Any:
         start = len(text) - len(text.lstrip(_WHITESPACE))
         try:
             value, end = scan(text, start)
-        except (StopIteration, ValueError):
-            pass  # json.loads below raises its own error
+        except (StopIteration, ValueError, SystemError):
+            # json.loads below raises its own error (the C scanner's error path imports
+            # json.decoder itself and, run before ``json`` was ever imported, fails with a
+            # SystemError instead)
+            pass
         else:
             if not text[end:].strip(_WHITESPACE):
                 return value
