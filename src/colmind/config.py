@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from colmind.errors import CMError
-from colmind.store.paths import pure_path
+from colmind.store.paths import default_repos_dir
 from colmind.valueclass import Value
 
 TYPE_CHECKING = False
@@ -40,14 +40,6 @@ class Settings(Value):
     def action_substitutions(self) -> dict[str, str]:
         subs = self.cfg.get("action_substitutions")
         return subs if isinstance(subs, dict) else ACTION_SUBSTITUTIONS
-
-
-def default_repos_dir() -> str:
-    """``$CM_REPOS`` (``~`` expanded) or ``~/CM``, spelled exactly as ``pathlib.Path`` spells it."""
-    value = os.environ.get("CM_REPOS", "").strip()
-    if value:
-        return pure_path(os.path.expanduser(value))
-    return os.path.join(pure_path(os.path.expanduser("~")), "CM")
 
 
 def default_repos_path() -> Path:

@@ -296,3 +296,59 @@ def test_a_stuck_monitor_costs_one_timeout_and_is_replaced(home: Path, monitored
     _set_tags_in_place(home, "a1", ["after-stuck"])
     assert _found("after-stuck") == ["a1"]  # answered from the disk meanwhile
     assert monitored.wait(home).instance  # and a fresh monitor can start
+
+
+# -- the query thread's view of the tree (colmind.store.monitor_query) -------------------------------
+@pytest.fixture
+def daemon(cm_home: Path) -> Any:
+    """A monitor's state in this process (no serving loop): the query thread's side alone."""
+    from colmind.store.monitord import MonitorDaemon
+
+    _ok("add automation foo")
+    _ok("add foo a1 --tags=x")
+    watcher = MonitorDaemon(str(cm_home), 60.0)
+    watcher.rewatch("start")
+    yield watcher
+    assert watcher.inotify is not None
+    watcher.inotify.close()
+
+
+def _woken(watcher: Any) -> bool:
+    try:
+        return bool(os.read(watcher._wake_r, 16))
+    except BlockingIOError:
+        return False
+
+
+def test_a_query_reads_events_queued_before_it_even_if_the_main_loop_did_not(daemon: Any, cm_home: Path) -> None:
+    start = daemon.local_report(0)
+    assert start is not None and start.dirty == {}
+    meta = cm_home / "repos" / "local" / "foo" / "a1" / "_cm.json"
+    meta.write_text(meta.read_text().replace('"x"', '"z"'))
+    report = daemon.local_report(start.seq)  # nobody drained the queue: the query thread must
+    assert report is not None and str(meta.parent) in report.dirty
+    assert not _woken(daemon)
+
+
+def test_a_rebuild_is_left_to_the_main_thread_and_queries_check_the_disk_meanwhile(daemon: Any, cm_home: Path) -> None:
+    repos_json = cm_home / "repos.json"
+    repos_json.write_text(repos_json.read_text())  # a re-registration: every watch is rebuilt
+    assert daemon.local_report(0) is None
+    assert daemon.pending == "repos.json changed" and _woken(daemon)
+    assert daemon.local_report(0) is None  # still pending
+    epoch = daemon.epoch
+    daemon.drain()  # the main thread's turn
+    assert daemon.epoch == epoch + 1 and daemon.pending == ""
+    assert daemon.local_report(0) is not None
+
+
+def test_cm_repos_gone_stops_the_monitor_at_the_main_threads_next_turn(daemon: Any, cm_home: Path) -> None:
+    from colmind.store.monitor_tree import CMReposGone
+
+    shutil.rmtree(cm_home)
+    assert daemon.local_report(0) is None
+    assert (daemon.pending or daemon.fatal) and _woken(daemon)
+    with pytest.raises(CMReposGone):  # the main thread's turn: nothing left to watch
+        if daemon.fatal is not None:
+            raise daemon.fatal
+        daemon.drain()

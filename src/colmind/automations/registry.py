@@ -20,12 +20,21 @@ from colmind.errors import CMError
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from importlib.machinery import ModuleSpec
     from typing import Any
 
     from colmind.store.model import Artifact
 
 _BUILTIN_CLASSES: dict[str, str] | None = None
+# called with the path of a repository's module.py before it is loaded; may raise to refuse
+_MODULE_GUARDS: list[Callable[[str], None]] = []
+
+
+def guard_module_loads(guard: Callable[[str], None]) -> None:
+    """Have ``guard(path)`` called before any automation ``module.py`` of a repository is loaded
+    (the index monitor refuses to run repository code while it answers a query)."""
+    _MODULE_GUARDS[:] = [guard]
 
 
 def builtin_classes() -> dict[str, str]:
@@ -88,7 +97,8 @@ def _from_module(art: Artifact) -> Any:
         from colmind.automations.base import Automation
 
         return Automation(CMFacade(), "")  # meta-only automation: the common actions
-
+    for guard in _MODULE_GUARDS:
+        guard(path)
     module = load_module_file(path, f"colmind_automation_{art.uid or art.alias}")
     cls = getattr(module, "CAutomation", None)
     if cls is None:

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nInterrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return _closed_stdout()
+        return closed_stdout()
     except Exception:
         if debug or _env_debug():
             raise
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     return _finish(result, args, first_output())
 
 
-def _closed_stdout() -> int:
+def closed_stdout() -> int:
     """The reader of stdout went away (``cm ... | head``): exit quietly like other Unix tools."""
     import os
 
@@ -64,7 +64,7 @@ def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
         elif code > 0 and output in (None, "con"):
             print(_error_text(str(result.get("error", ""))), file=sys.stderr)
     except BrokenPipeError:
-        return _closed_stdout()
+        return closed_stdout()
     return code
 
 
@@ -99,8 +99,24 @@ def _json_safe(value: Any) -> Any:
 
 
 def run() -> None:
-    """Console script ``cm``."""
-    sys.exit(main())
+    """Console script ``cm``: a ``cm find`` the index monitor can answer is sent to it
+    (``colmind.cli.served``); everything else, and every doubt, runs here."""
+    args = sys.argv[1:]
+    served = try_served(args)
+    sys.exit(main(args) if served is None else served)
+
+
+# the actions the index monitor may answer (``monitor_protocol.QUERY_ACTIONS``, not imported here:
+# every other command pays nothing for this check)
+SERVED_ACTIONS = ("find", "search", "ls", "list")
+
+
+def try_served(args: list[str]) -> int | None:
+    if not args or args[0] not in SERVED_ACTIONS:
+        return None  # the common case costs one comparison, no import
+    from colmind.cli.served import try_served as served
+
+    return served(args)
 
 
 def run_script() -> None:

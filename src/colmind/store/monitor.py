@@ -16,12 +16,14 @@ check more than ``AUTO_THRESHOLD`` artifacts on disk), ``yes`` (start it on the 
 from __future__ import annotations
 
 import os
+import sys
 
 from colmind.store.monitor_protocol import Report, address, decode_report
 
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 AUTO_THRESHOLD = 2000
@@ -61,7 +63,10 @@ class Monitor:
         if mode == "no":
             return cls(repos_path, None, mode)
         seqs = [int(t.rpartition(":")[2]) for t in tokens if t and t.rpartition(":")[2].isdigit()]
-        report = request(repos_path, f"since {min(seqs) if seqs else 0}")
+        since = min(seqs) if seqs else 0
+        if _IN_MONITOR:  # a query the monitor answers itself: ask it directly, not over its socket
+            return cls(repos_path, _IN_MONITOR[0](since), mode)
+        report = request(repos_path, f"since {since}")
         if report is not None and report.repos_path != os.path.abspath(repos_path):
             report = None  # another $CM_REPOS that happens to share the address: not ours
         return cls(repos_path, report, mode)
@@ -90,8 +95,29 @@ class Monitor:
             self.started = start(self.repos_path)
 
 
+# Inside the monitor process, while it answers a query itself: its own report function.
+_IN_MONITOR: list[Callable[[int], Report | None]] = []
+
+
+def answer_in_monitor(report: Callable[[int], Report | None]) -> None:
+    """Make this process's index syncs take the monitor's report from ``report`` (the monitor)."""
+    _IN_MONITOR[:] = [report]
+
+
 def request(repos_path: str, line: str, timeout: float = REPLY_TIMEOUT) -> Report | None:
     """Send one request to the monitor of ``repos_path``; None when none answers properly."""
+    data = exchange(repos_path, line.encode() + b"\n", timeout)
+    try:
+        return decode_report(data) if data is not None and data.startswith(b"ok\0") else None
+    except ValueError:
+        return None
+
+
+def exchange(repos_path: str, message: bytes, timeout: float = REPLY_TIMEOUT,
+             kill_late: bool = True) -> bytes | None:
+    """Send ``message`` to the monitor of ``repos_path`` and return its whole reply; None when no
+    monitor of ours answers in time (with ``kill_late``, one that accepted but did not answer is
+    stuck, and killed)."""
     import _socket
 
     try:
@@ -106,26 +132,25 @@ def request(repos_path: str, line: str, timeout: float = REPLY_TIMEOUT) -> Repor
         peer = _peer(sock)
         if peer[1] != os.getuid():
             return None  # somebody else's socket under our name: never trust it
-        sock.sendall(line.encode() + b"\n")
-        data = _read_all(sock)
-        return decode_report(data) if data.startswith(b"ok\0") else None
+        sock.sendall(message)
+        return _read_all(sock)
     except TimeoutError:
-        _kill_stuck(peer)
+        if kill_late:
+            _kill_stuck(peer)
         return None
-    except (OSError, ValueError):
+    except OSError:
         return None
     finally:
         sock.close()
 
 
 def _peer(sock: Any) -> tuple[int, int]:
-    """(pid, uid) of the process at the other end of a Unix socket."""
+    """(pid, uid) of the process at the other end of a Unix socket (``struct ucred``: three C ints)."""
     import _socket
-    import struct
 
-    creds = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize("3i"))
-    pid, uid, _gid = struct.unpack("3i", creds)
-    return int(pid), int(uid)
+    creds = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    return (int.from_bytes(creds[0:4], sys.byteorder, signed=True),
+            int.from_bytes(creds[4:8], sys.byteorder, signed=True))
 
 
 def _kill_stuck(peer: tuple[int, int]) -> None:

@@ -15,10 +15,12 @@ import selectors
 import socket
 import struct
 import sys
+import threading
 import time
 
 from colmind.store.inotify import Inotify
 from colmind.store.monitor_protocol import Report, address, encode_report
+from colmind.store.monitor_query import QueryWorker
 from colmind.store.monitor_tree import CMReposGone, Rewatch, WatchLimit, WatchTree
 
 DEFAULT_IDLE = 1800.0
@@ -49,6 +51,14 @@ class MonitorDaemon:
         self.tree: WatchTree | None = None
         self.selector = selectors.DefaultSelector()
         self.last_request = time.monotonic()
+        # the query thread (monitor_query) shares the tree: it holds ``lock`` to read it and leaves
+        # what only this thread may do (rebuild the watches, stop) in ``pending``/``fatal``
+        self.lock = threading.Lock()
+        self.pending = ""
+        self.fatal: BaseException | None = None
+        self.worker: QueryWorker | None = None
+        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.selector.register(self._wake_r, selectors.EVENT_READ, "wake")
 
     # -- watching ------------------------------------------------------------------------------
     def rewatch(self, reason: str) -> None:
@@ -80,50 +90,124 @@ class MonitorDaemon:
         return [repo.content_path for repo in Registry(Path(self.repos_path)).load()]
 
     def drain(self) -> None:
-        """Apply every event queued now."""
+        """Apply every event queued now, rebuilding the watches if one asks for it."""
+        with self.lock:
+            reason = self.pending or self._apply_events()
+            self.pending = ""
+            if reason:
+                self.rewatch(reason)
+
+    def _apply_events(self) -> str:
+        """Apply every event queued now; the reason to rebuild the watches, if one asks for it."""
         assert self.inotify is not None and self.tree is not None
         try:
             for event in self.inotify.read():
                 self.tree.handle(event)
         except Rewatch as exc:
-            self.rewatch(str(exc))
+            return str(exc)
+        return ""
+
+    def report(self, since: int) -> Report:
+        assert self.tree is not None
+        return Report(self.repos_path, self.instance, self.epoch, self.tree.seq,
+                      frozenset(self.tree.roots), self.tree.changed_since(since))
+
+    def local_report(self, since: int) -> Report | None:
+        """The report for a query this process answers (called by the query thread): the events
+        queued now applied; None (the index then checks the disk in full) when the watches must
+        be rebuilt first, which only the main thread does."""
+        with self.lock:
+            if self.pending or self.fatal is not None:
+                return None
+            try:
+                self.pending = self._apply_events()
+            except CMReposGone as exc:
+                self.fatal = exc
+            if self.pending or self.fatal is not None:
+                self._wake()
+                return None
+            return self.report(since)
+
+    def stop_soon(self, reason: str) -> None:
+        """Called by the query thread: the main thread stops at its next turn."""
+        self.fatal = Stop(reason)
+        self._wake()
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"!")
+        except BlockingIOError:
+            pass  # already woken
 
     # -- serving -------------------------------------------------------------------------------
     def serve(self, listener: socket.socket) -> None:
+        from colmind.store.monitor import answer_in_monitor
+
+        answer_in_monitor(self.local_report)
+        self.worker = QueryWorker(self.repos_path, self.stop_soon).start()
         self.selector.register(listener, selectors.EVENT_READ, "client")
         while True:
             for key, _ in self.selector.select(timeout=min(60.0, self.idle)):
                 if key.data == "events":
                     self.drain()
+                elif key.data == "wake":
+                    _empty(self._wake_r)
+                    self.drain()
                 else:
                     self.answer(listener)
+            if self.fatal is not None:
+                raise self.fatal
             if time.monotonic() - self.last_request > self.idle:
                 raise Stop(f"idle for {self.idle:.0f} s")
 
     def answer(self, listener: socket.socket) -> None:
         conn, _ = listener.accept()
-        with conn:
+        handed_over = False
+        try:
             conn.settimeout(2.0)
-            try:
-                if _peer_uid(conn) != os.getuid():
-                    return
-                line = _read_line(conn)
-                self.last_request = time.monotonic()
+            if _peer_uid(conn) != os.getuid():
+                return
+            line, rest = _read_line(conn)
+            self.last_request = time.monotonic()
+            handed_over = self._hand_over(conn, line, rest)
+            if not handed_over:
                 conn.sendall(self.reply(line))
-            except (OSError, ValueError) as exc:
-                log(f"a client request failed: {exc}")
+        except (OSError, ValueError) as exc:
+            log(f"a client request failed: {exc}")
+        finally:
+            if not handed_over:
+                conn.close()
+
+    def _hand_over(self, conn: socket.socket, line: str, rest: bytes) -> bool:
+        """Give a query to the query thread; False (and a refusal sent) when it is busy."""
+        verb, _, size = line.partition(" ")
+        if verb != "query" or not size.isdigit() or self.worker is None:
+            return False
+        if self.worker.offer(conn, int(size), rest):
+            return True
+        self.worker.refused += 1
+        conn.sendall(b"refused busy with another query\n")
+        return False
 
     def reply(self, line: str) -> bytes:
         if line == "stop":
             raise Stop("asked to stop")
+        if line == "stats":
+            return (self.worker.stats() if self.worker else "no query thread").encode() + b"\n"
         verb, _, arg = line.partition(" ")
         if verb != "since" or not arg.isdigit():
             return b"error\0unknown request"
         self.drain()
-        assert self.tree is not None
-        report = Report(self.repos_path, self.instance, self.epoch, self.tree.seq,
-                        frozenset(self.tree.roots), self.tree.changed_since(int(arg)))
-        return encode_report(report)
+        with self.lock:
+            return encode_report(self.report(int(arg)))
+
+
+def _empty(fd: int) -> None:
+    try:
+        while os.read(fd, 256):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def _peer_uid(conn: socket.socket) -> int:
@@ -131,14 +215,16 @@ def _peer_uid(conn: socket.socket) -> int:
     return int(struct.unpack("3i", creds)[1])
 
 
-def _read_line(conn: socket.socket) -> str:
+def _read_line(conn: socket.socket) -> tuple[str, bytes]:
+    """The request line, and whatever the client sent after it (a query's payload begins there)."""
     data = b""
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(256)
+    while b"\n" not in data:
+        chunk = conn.recv(4096)
         if not chunk or len(data) > 4096:
             raise ValueError("incomplete request")
         data += chunk
-    return data.decode().strip()
+    line, _, rest = data.partition(b"\n")
+    return line.decode().strip(), rest
 
 
 def _take_lock(repos_path: str) -> int | None:
@@ -211,8 +297,11 @@ def _control(verb: str, repos_path: str) -> int:
         request(repos_path, "stop")
         print(f"stopped the index monitor of {repos_path}")
         return 0
+    from colmind.store.monitor import exchange
+
+    stats = (exchange(repos_path, b"stats\n") or b"").decode(errors="replace").strip()
     print(f"index monitor of {repos_path}: instance {report.instance}, epoch {report.epoch}, "
-          f"{report.seq} changes seen, watching {len(report.roots)} repositories:")
+          f"{report.seq} changes seen, queries {stats or 'unknown'}, watching {len(report.roots)} repositories:")
     for root in sorted(report.roots):
         print(f"  {root}")
     return 0

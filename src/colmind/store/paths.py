@@ -15,3 +15,11 @@ def pure_path(text: str) -> str:
     root = "//" if text.startswith("//") and not text.startswith("///") else "/" * text.startswith("/")
     parts = [part for part in text.split("/") if part and part != "."]
     return root + "/".join(parts) or "."
+
+
+def default_repos_dir() -> str:
+    """``$CM_REPOS`` (``~`` expanded) or ``~/CM``, spelled exactly as ``pathlib.Path`` spells it."""
+    value = os.environ.get("CM_REPOS", "").strip()
+    if value:
+        return pure_path(os.path.expanduser(value))
+    return os.path.join(pure_path(os.path.expanduser("~")), "CM")
