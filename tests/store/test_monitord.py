@@ -261,16 +261,17 @@ def test_one_question_to_the_monitor_per_request(home: Path, monkeypatch: pytest
 def test_a_monitor_started_by_this_process_is_reaped_after_it_exits(cm_home: Path, monitored: Any) -> None:
     from colmind.store import monitor as monitor_module
 
+    earlier = set(monitor_module._SPAWNED)  # monitors of earlier tests in this process
     _ok("find repo")
     monitored.wait(cm_home)
-    spawned = list(monitor_module._SPAWNED)
+    spawned = [pid for pid in monitor_module._SPAWNED if pid not in earlier]
     assert spawned  # started from this (long-lived) process
     monitored.stop(cm_home)
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and monitor_module._SPAWNED:
+    while time.monotonic() < deadline and set(spawned) & set(monitor_module._SPAWNED):
         monitor_module.Monitor.ask(str(cm_home), [])  # every sync reaps what has exited
         time.sleep(0.1)
-    assert monitor_module._SPAWNED == []
+    assert not set(spawned) & set(monitor_module._SPAWNED)
     assert not any(os.path.exists(f"/proc/{pid}") for pid in spawned)  # no zombie left
 
 

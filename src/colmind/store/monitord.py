@@ -260,7 +260,11 @@ def run(repos_path: str) -> int:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
             listener.bind(address(repos_path))
             listener.listen(64)
-            daemon.serve(listener)
+            try:
+                daemon.serve(listener)
+            except (Stop, CMReposGone) as exc:  # logged while clients still see the socket
+                log(f"stopping: {exc}")
+                return 0
     except (WatchLimit, _InotifyUnavailable) as exc:
         log(f"stopping: {exc}")
         _disable(repos_path, str(exc))
