@@ -44,6 +44,9 @@ class Core:
         self._repos_sig: tuple[Any, ...] = ()
         self.index: Index | None = Index(self.home) if self.settings.index else None
         self._synced: set[frozenset[str] | None] = set()
+        # automation name -> its UIDs/aliases, for the current request (every query of a run
+        # names its automation); cleared with ``_synced`` and by colmind's own writes
+        self._auto_keys: dict[str, frozenset[str] | None] = {}
         self._warned: set[str] = set()
         self.depth = 0
 
@@ -72,9 +75,13 @@ class Core:
     def reload_repos(self) -> None:
         """Forget the repo list and what the index synced (after any repo operation)."""
         self._repos = None
-        self._synced.clear()
+        self._forget_synced()
         if self.index is not None:
             self.index.new_request()
+
+    def _forget_synced(self) -> None:
+        self._synced.clear()
+        self._auto_keys.clear()
 
     def find_repos(self, name: str = "") -> list[RepoInfo]:
         """Registered repos matching ``alias``/``uid``/``alias,uid`` (wildcards allowed)."""
@@ -92,7 +99,7 @@ class Core:
     def begin_request(self) -> None:
         """A new top-level request: the next query re-checks the disk."""
         if self.depth == 0:
-            self._synced.clear()
+            self._forget_synced()
             if self.index is not None:
                 self.index.new_request()
             if self._repos is not None and self.registry.files_signature() != self._repos_sig:
@@ -100,7 +107,7 @@ class Core:
 
     def refresh(self) -> None:
         """Force the next query to re-check the disk (after waiting for another process)."""
-        self._synced.clear()
+        self._forget_synced()
         if self.index is not None:
             self.index.new_request()
 
@@ -120,6 +127,13 @@ class Core:
         """UIDs and aliases of the automations named ``automation`` (None = every automation)."""
         if automation in ("", "*"):
             return None
+        if automation in self._auto_keys:
+            return self._auto_keys[automation]
+        keys = self._automation_keys(automation)
+        self._auto_keys[automation] = keys
+        return keys
+
+    def _automation_keys(self, automation: str) -> frozenset[str] | None:
         alias, uid = ids.parse_object(automation)[0]
         if ids.matches(AUTOMATION_UID, "automation", uid, alias) and not ids.has_wildcards(alias):
             return AUTOMATION_KEYS
@@ -283,6 +297,7 @@ class Core:
             raise BadFile(row.error if row else f"no meta file in {path}")
         if self.index is not None:
             self.index.put(row)
+        self._auto_keys.clear()  # a new or changed automation artifact
         try:
             return self.to_artifact(row)
         except CMError:  # written; a broken ``_base`` is reported when the artifact is loaded
@@ -325,13 +340,14 @@ class Core:
                 shutil.rmtree(artifact.path, onerror=_force_remove)
             if self.index is not None:
                 self.index.remove(artifact.path)
+            self._auto_keys.clear()
 
     def rebuild_index(self) -> int:
         """``cm reindex``: re-read every repository. Returns the number of artifacts."""
         index = self.index or Index(self.home)
         index.clear()
         index.sync(self.repos, None)
-        self._synced.clear()
+        self._forget_synced()
         return index.count()
 
     def access(self, i: dict[str, Any] | str | list[str]) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
@@ -15,6 +13,8 @@ _FALSE = ("none", "false", "no", "off")
 
 def _merge(a: dict[str, Any], b: dict[str, Any], append_lists: bool, append_unique: bool,
            ignore_keys: list[str]) -> None:
+    import copy  # here: the module is installed on every recipe call, merging is rare
+
     for key, value in b.items():
         if key in ignore_keys:
             continue

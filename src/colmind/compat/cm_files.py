@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 from colmind.store import atomic
@@ -49,6 +48,8 @@ def _load_structured(file_name: str, check_if_exists: bool, encoding: str, parse
 
 def load_json(file_name: str, check_if_exists: bool = False, encoding: str = "utf8") -> dict[str, Any]:
     """Load JSON → ``meta``; 16 if missing (with ``check_if_exists``), 4 on a parse error."""
+    import json
+
     return _load_structured(file_name, check_if_exists, encoding, json.load)
 
 
@@ -117,6 +118,8 @@ def save_txt(file_name: str, string: str = "", encoding: str = "utf8") -> dict[s
 def save_json(file_name: str, meta: Any = None, indent: int = 2, sort_keys: bool = True,
               encoding: str = "utf8") -> dict[str, Any]:
     """Write JSON (indent 2, sorted keys, trailing newline) atomically."""
+    import json
+
     text = json.dumps({} if meta is None else meta, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
     return save_txt(file_name, text + "\n", encoding)
 
@@ -159,6 +162,8 @@ def load_bin(file_name: str) -> dict[str, Any]:
 
 def safe_load_json(path: str, file_name: str = "", encoding: str = "utf8") -> dict[str, Any]:
     """Load ``os.path.join(path, file_name)`` as JSON; ``meta={}`` on any failure."""
+    import json
+
     try:
         with open(os.path.join(path, file_name), encoding=encoding) as handle:
             return {"return": 0, "meta": json.load(handle)}
@@ -168,6 +173,8 @@ def safe_load_json(path: str, file_name: str = "", encoding: str = "utf8") -> di
 
 def dump_safe_json(i: dict[str, Any]) -> dict[str, Any]:
     """Print the JSON-serialisable keys of ``i`` (indent 2, sorted) and return them as ``meta``."""
+    import json
+
     meta: dict[str, Any] = {}
     for key, value in i.items():
         try:

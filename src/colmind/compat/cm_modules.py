@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import importlib.util
 import os
 from types import ModuleType
 
@@ -18,6 +16,8 @@ _MAX_BASE_DEPTH = 10
 
 
 def _import_file(name: str, path: str) -> ModuleType:
+    import importlib.util
+
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
@@ -105,6 +105,8 @@ def process_meta_for_inheritance(i: dict[str, Any]) -> dict[str, Any]:
                                       "cmind": i["cmind"], "base_recursion": depth})
     if r["return"] > 0:
         return r
+    import copy
+
     merged = copy.deepcopy(r["meta"])
     own = {k: v for k, v in meta.items() if k != "_base"}
     merge_dicts({"dict1": merged, "dict2": own, "append_lists": True})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
@@ -104,6 +102,8 @@ def match_objects(
         return {"return": 0, "match": False}
     alias, alias2 = alias.lower(), alias2.lower()
     if "*" in alias2 or "?" in alias2:
+        import fnmatch
+
         matched = fnmatch.fnmatch(alias, alias2)
     else:
         matched = alias2 == "" or alias == alias2

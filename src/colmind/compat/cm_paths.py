@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
 from collections.abc import Callable
@@ -50,7 +49,11 @@ def gen_tmp_file(i: dict[str, Any]) -> dict[str, Any]:
 def _wanted(name: str, i: dict[str, Any]) -> bool:
     if i.get("file_name") and name != i["file_name"]:
         return False
-    return not (i.get("pattern") and not fnmatch.fnmatch(name, i["pattern"]))
+    if not i.get("pattern"):
+        return True
+    import fnmatch
+
+    return fnmatch.fnmatch(name, i["pattern"])
 
 
 def _skip(name: str, full: str, i: dict[str, Any]) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 
 TYPE_CHECKING = False
@@ -23,6 +22,8 @@ def get_current_date_time(i: dict[str, Any]) -> dict[str, Any]:
             tz = ZoneInfo(i["timezone"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
             return {"return": 1, "error": f"unknown timezone {i['timezone']}: {exc}"}
+    import datetime  # here, not at the top: every recipe call installs this module
+
     now = datetime.datetime.now(tz)
     array = {"date_year": now.year, "date_month": now.month, "date_day": now.day,
              "time_hour": now.hour, "time_minute": now.minute, "time_second": now.second}

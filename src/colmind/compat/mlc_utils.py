@@ -8,8 +8,6 @@ mirror the MLC engine's ``from utils import is_true``.
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 
 from colmind.compat import cm_dicts, cm_files, cm_modules
@@ -51,6 +49,8 @@ def is_false(val: Any) -> bool:
 
 def _merge(a: dict[str, Any], b: dict[str, Any], append_lists: bool, append_unique: bool,
            ignore_keys: list[str]) -> None:
+    import copy
+
     for key, value in b.items():
         if key in ignore_keys:
             continue
@@ -65,6 +65,8 @@ def _merge(a: dict[str, Any], b: dict[str, Any], append_lists: bool, append_uniq
 
 def merge_dicts(params: dict[str, Any], in_place: bool = True) -> dict[str, Any]:
     """Merge ``dict2`` into ``dict1`` → ``merged`` and ``dict1`` (``append_unique`` applies at every level)."""
+    import copy
+
     target = params["dict1"] if in_place else copy.deepcopy(params["dict1"])
     _merge(target, params.get("dict2", {}), bool(params.get("append_lists")),
            bool(params.get("append_unique")), list(params.get("ignore_keys", [])))
@@ -75,6 +77,8 @@ def load_json(file_name: str, encoding: str | None = None, check_if_exists: bool
     """Load JSON → ``meta``; a missing or broken file gives return 1 (MLC never raises)."""
     if not os.path.isfile(file_name):
         return {"return": 1, "error": f"File '{file_name}' not found."}
+    import json
+
     try:
         with open(file_name, encoding=encoding or "utf-8") as handle:
             return {"return": 0, "meta": json.load(handle)}
@@ -117,6 +121,8 @@ def load_txt(file_name: str, check_if_exists: bool = False, split: bool = False,
 
 def save_json(file_name: str, meta: Any) -> dict[str, Any]:
     """Write JSON with indent 4, keys in insertion order, no trailing newline (MLC style), atomically."""
+    import json
+
     atomic.write_text(file_name, json.dumps(meta, indent=4))
     return dict(_OK)
 
@@ -249,6 +255,8 @@ def _indent(text: str, begin_spaces: int | None) -> str:
 
 def print_formatted_json(data: Any, sort_keys: bool = True, begin_spaces: int | None = None) -> None:
     """Print ``data`` as indented JSON."""
+    import json
+
     print(_indent(json.dumps(data, indent=2, sort_keys=sort_keys, default=str), begin_spaces))
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import re
+TYPE_CHECKING = False
 
-_VERSION = re.compile(r"^\s*v?(\d+(?:\.\d+)*)(.*?)\s*$", re.IGNORECASE)
+if TYPE_CHECKING:
+    from typing import Any
+
+_VERSION: Any = None  # compiled on first use: ``re`` is not loaded by merely installing the module
 
 
 def _key(version: str) -> tuple[list[int], int, str]:
+    global _VERSION
+    if _VERSION is None:
+        import re
+
+        _VERSION = re.compile(r"^\s*v?(\d+(?:\.\d+)*)(.*?)\s*$", re.IGNORECASE)
     match = _VERSION.match(str(version))
     if match is None:
         raise ValueError(f"Invalid version format: Invalid version: '{version}'")

@@ -14,11 +14,8 @@ allowed, from any thread; a lock guards the install/restore bookkeeping.
 
 from __future__ import annotations
 
-import importlib.util
+import _thread
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import ModuleType
 
 from colmind.compat import cmind_utils, mlc_utils
@@ -32,7 +29,7 @@ CMIND_VERSION = "4.2.0"
 MLC_VERSION = "1.3.8"
 _NAMES = ("cmind", "cmind.utils", "mlc", "mlc.utils", "utils")
 _MISSING = object()
-_lock = threading.RLock()
+_lock = _thread.RLock()  # ``threading``'s RLock is this C lock; importing threading costs start-up
 _depth = 0
 _saved: dict[str, Any] = {}
 
@@ -69,8 +66,10 @@ def stand_in_modules() -> dict[str, ModuleType]:
 def _real_utils_importable() -> bool:
     if "utils" in sys.modules:
         return True
+    from importlib._bootstrap import _find_spec  # type: ignore[attr-defined]  # what util.find_spec calls
+
     try:
-        return importlib.util.find_spec("utils") is not None
+        return _find_spec("utils", None) is not None
     except (ImportError, ValueError):
         return False
 
@@ -93,21 +92,25 @@ def _restore() -> None:
     _saved.clear()
 
 
-@contextmanager
-def recipe_imports() -> Iterator[None]:
-    """Inside the block ``cmind``/``mlc`` (and their ``utils``) are colmind's compat modules.
+class recipe_imports:  # noqa: N801 - a context manager used like a function
+    """``with recipe_imports():`` inside the block ``cmind``/``mlc`` (and their ``utils``) are
+    colmind's compat modules.
 
     The lock only guards entering and leaving: threads may be inside at the same time, and the
-    stand-ins stay installed until the last one leaves.
+    stand-ins stay installed until the last one leaves. (A class rather than
+    ``contextlib.contextmanager``: every recipe hook call enters it, and ``contextlib`` would be
+    one more import of every ``cm run script``.)
     """
-    global _depth
-    with _lock:
-        if _depth == 0:
-            _install()
-        _depth += 1
-    try:
-        yield
-    finally:
+
+    def __enter__(self) -> None:
+        global _depth
+        with _lock:
+            if _depth == 0:
+                _install()
+            _depth += 1
+
+    def __exit__(self, *exc: Any) -> None:
+        global _depth
         with _lock:
             _depth -= 1
             if _depth == 0:

@@ -9,10 +9,10 @@ served.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 
 from colmind.engine import conditions, deps
+from colmind.engine.jsondump import dumps
 from colmind.engine.versions import Constraints
 from colmind.valueclass import FrozenValue
 
@@ -78,16 +78,29 @@ def compute(script_uid: str, variations: Iterable[str], constraints: Constraints
         "extra_cache_tags": sorted(set(extra_tags)),
         "deps": deps.static_signature(dep_lists),
     }
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    import hashlib
+    text = dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return CacheKey(_sha256(text.encode("utf-8")).hexdigest(), parts)
 
-    return CacheKey(hashlib.sha256(text.encode("utf-8")).hexdigest(), parts)
+
+def _sha256(data: bytes) -> Any:
+    """SHA-256 from CPython's own module when it has one: ``hashlib`` loads OpenSSL (milliseconds
+    of every ``cm run script``); the digest is the same."""
+    try:
+        from _sha256 import sha256  # CPython <= 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found, no-redef]  # CPython >= 3.12
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data)
 
 
 def _canon(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
+    from colmind.store.jsonload import loads
+
+    return loads(dumps(value, sort_keys=True, default=str))
 
 
 def entry_tags(script_tags: Sequence[str], requested_tags: Sequence[str], variations: Sequence[str],

@@ -9,7 +9,6 @@ seen under the lock belongs to a dead run and is resumed (its directory reused).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -60,8 +59,10 @@ class Entry(Value):
         return "tmp" not in self.tags and os.path.isfile(self.state_path)
 
     def load_state(self) -> dict[str, Any]:
+        from colmind.store.jsonload import loads
+
         with open(self.state_path, encoding="utf-8") as f:
-            data = json.load(f)
+            data = loads(f.read())
         return data if isinstance(data, dict) else {}
 
 
@@ -75,6 +76,8 @@ def cache_root(core: Any) -> str:
 
 def _scan(core: Any) -> list[Entry]:
     """Read every entry's ``_cm.json`` in the local cache dir (index-independent)."""
+    import json
+
     root = cache_root(core)
     out: list[Entry] = []
     try:

@@ -5,10 +5,9 @@ the input dict of the child run (spec 1.3 Dependencies, 2.8).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 
-from colmind.engine import envvars
+from colmind.engine import datacopy, envvars
 from colmind.engine.tagquery import split_tags
 from colmind.errors import CMError
 
@@ -49,7 +48,7 @@ def update_dep_info(dep: dict[str, Any], patch: Mapping[str, Any]) -> None:
         elif isinstance(value, list) and isinstance(dep.get(key), list):
             dep[key] = dep[key] + [v for v in value if v not in dep[key]]
         else:
-            dep[key] = copy.deepcopy(value)
+            dep[key] = datacopy.deepcopy(value)
 
 
 def apply_patches(dep_lists: Mapping[str, list[dict[str, Any]]], patches: Mapping[str, Any],
@@ -76,7 +75,7 @@ def apply_patches(dep_lists: Mapping[str, list[dict[str, Any]]], patches: Mappin
 def merge_dep_list(existing: list[dict[str, Any]], new: Iterable[Mapping[str, Any]]) -> None:
     """Append variation deps; one with the same ``names`` (or the same tag set) replaces."""
     for item in new:
-        dep: dict[str, Any] = copy.deepcopy(dict(item))
+        dep: dict[str, Any] = datacopy.deepcopy(dict(item))
         idx = _find_same(existing, dep)
         if idx is None:
             existing.append(dep)
@@ -167,7 +166,7 @@ def stash_local(env: dict[str, Any], patterns: Sequence[str], dep: Mapping[str, 
 
 def child_input(dep: Mapping[str, Any], tags: str) -> dict[str, Any]:
     """Keys of the dep dict passed verbatim as input to the child run."""
-    out = {k: copy.deepcopy(v) for k, v in dep.items() if k not in CONTROL_KEYS}
+    out = {k: datacopy.deepcopy(v) for k, v in dep.items() if k not in CONTROL_KEYS}
     out["tags"] = tags
     return out
 

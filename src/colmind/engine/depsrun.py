@@ -5,9 +5,7 @@ recursive call and the env flow back (spec 2.8).
 
 from __future__ import annotations
 
-import copy
-
-from colmind.engine import conditions, deps, envvars, metaapply
+from colmind.engine import conditions, datacopy, deps, envvars, metaapply
 from colmind.engine.plan import SkippedDep
 from colmind.engine.tagquery import split_tags
 
@@ -67,8 +65,8 @@ def _run_one(run: ScriptRun, kind: str, dep: dict[str, Any]) -> None:
     if dep.get("inherit_cache_expiration") and run.cache_expiration and not dep.get("cache_expiration"):
         child["cache_expiration"] = run.cache_expiration
     child.update({
-        "env": run.env, "state": run.state, "const": copy.deepcopy(run.const),
-        "const_state": copy.deepcopy(run.const_state), "add_deps_recursive": run.adr,
+        "env": run.env, "state": run.state, "const": datacopy.deepcopy(run.const),
+        "const_state": datacopy.deepcopy(run.const_state), "add_deps_recursive": run.adr,
         "recursion": True, "local_env": local_env,
     })
     for flag in ("silent", "verbose", "quiet", "time"):

@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 import sys
 import time
 
 from colmind.engine import context as ctx_mod
-from colmind.engine import dryrun, record, resolve
+from colmind.engine import datacopy, record, resolve
 from colmind.engine.execute import call_recipe
 from colmind.errors import CMError
 
@@ -52,7 +50,7 @@ def node_result(node: Any, i: dict[str, Any]) -> dict[str, Any]:
 
 def _top(core: Any, automation: Any, i: dict[str, Any]) -> dict[str, Any]:
     ctx = new_context(core, automation, i)
-    env_in = copy.deepcopy(i.get("env") or {})
+    env_in = datacopy.deepcopy(i.get("env") or {})
     workdir = os.path.abspath(str(i["outdirname"])) if i.get("outdirname") else os.getcwd()
     _check_writable(workdir, ctx.dry_run)
     ctx.activate()
@@ -73,6 +71,8 @@ def _top(core: Any, automation: Any, i: dict[str, Any]) -> dict[str, Any]:
 def _after(ctx: ctx_mod.RunContext, i: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     root = ctx.root
     if ctx.dry_run and root is not None:
+        from colmind.engine import dryrun
+
         sys.stdout.write(dryrun.render(root))
         result["plan"] = root.to_dict()
     if _flag(i, "print_deps") and root is not None:
@@ -86,7 +86,9 @@ def _after(ctx: ctx_mod.RunContext, i: dict[str, Any], result: dict[str, Any]) -
     if _flag(i, "time"):
         print(f"Running time of the script: {time.time() - ctx.started:.3f} sec.")
     if _flag(i, "j", "json") and not result.get("skipped"):  # CM/MLC print nothing for a skipped run
-        sys.stderr.write(json.dumps(result, indent=2, default=str) + "\n")
+        from colmind.engine.jsondump import dumps
+
+        sys.stderr.write(dumps(result, indent=2, default=str) + "\n")
     return result
 
 

@@ -6,8 +6,6 @@ Every rule lives here once; ``tests/engine/test_envvars.py`` holds the tables.
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections.abc import Iterable, Mapping
 
 TYPE_CHECKING = False
@@ -15,7 +13,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-PLACEHOLDER = re.compile(r"<<<([^<>]+?)>>>")
+# ``<<<KEY>>>``: KEY is one or more characters other than ``<`` and ``>`` (the regular expression
+# ``<<<([^<>]+?)>>>``); found by plain string search: ``re`` is start-up time of every run.
+_OPEN, _CLOSE = "<<<", ">>>"
 TRUE_WORDS = frozenset({"yes", "on", "true", "1"})
 FALSE_WORDS = frozenset({"no", "off", "false", "0", ""})
 
@@ -37,7 +37,7 @@ def is_false(value: Any) -> bool:
 def has_placeholder(value: Any) -> bool:
     """True when a string (or a string inside a list) still holds ``<<<KEY>>>``."""
     if isinstance(value, str):
-        return "<<<" in value and PLACEHOLDER.search(value) is not None
+        return "<<<" in value and _find_placeholder(value, 0) is not None
     if isinstance(value, list):
         return any(has_placeholder(v) for v in value)
     return False
@@ -48,17 +48,51 @@ def substitute(value: Any, env: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
         if "<<<" not in value:
             return value
-
-        def _repl(match: re.Match[str]) -> str:
-            key = match.group(1)
-            if key in env and not has_placeholder(env[key]):
-                return _to_str(env[key])
-            return match.group(0)
-
-        return PLACEHOLDER.sub(_repl, value)
+        return _substitute_str(value, env)
     if isinstance(value, list):
         return [substitute(v, env) for v in value]
     return value
+
+
+def _find_placeholder(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the leftmost ``<<<KEY>>>`` at or after ``start`` (``re.search`` order)."""
+    pos = text.find(_OPEN, start)
+    while pos >= 0:
+        end = pos + 3
+        while end < len(text) and text[end] not in "<>":
+            end += 1
+        if end > pos + 3 and text.startswith(_CLOSE, end):
+            return pos, end + 3
+        pos = text.find(_OPEN, pos + 1)
+    return None
+
+
+def _substitute_str(text: str, env: Mapping[str, Any]) -> str:
+    """``re.sub`` of every placeholder, left to right, never re-scanning replaced text."""
+    out: list[str] = []
+    done = 0
+    found = _find_placeholder(text, 0)
+    while found is not None:
+        start, end = found
+        key = text[start + 3:end - 3]
+        out.append(text[done:start])
+        if key in env and not has_placeholder(env[key]):
+            out.append(_to_str(env[key]))
+        else:
+            out.append(text[start:end])
+        done = end
+        found = _find_placeholder(text, end)
+    out.append(text[done:])
+    return "".join(out)
+
+
+def placeholder_name(text: str) -> str | None:
+    """KEY when ``text`` is exactly one ``<<<KEY>>>`` (``re.fullmatch``), else ``None``."""
+    if len(text) > 6 and text.startswith(_OPEN) and text.endswith(_CLOSE):
+        key = text[3:-3]
+        if "<" not in key and ">" not in key:
+            return key
+    return None
 
 
 def resolve_in_place(env: dict[str, Any], source: Mapping[str, Any] | None = None) -> None:
@@ -94,7 +128,35 @@ def plus_key(key: str, default_sep: str = ":") -> tuple[str, str] | None:
 
 def matches_any(key: str, patterns: Iterable[str]) -> bool:
     """fnmatch ``key`` against ``patterns`` (exact names, ``CM_*``, ``+PATH``...)."""
-    return any(key == p or fnmatch.fnmatchcase(key, p) for p in patterns)
+    return any(key == p or _glob_match(key, p) for p in patterns)
+
+
+def _glob_match(key: str, pattern: str) -> bool:
+    """``fnmatch.fnmatchcase``; patterns with only ``*`` wildcards (all that recipes use) are
+    matched here, the rest (``?``, ``[...]``) by ``fnmatch`` (which costs ``re``)."""
+    if "*" not in pattern:
+        if "?" not in pattern and "[" not in pattern:
+            return False  # no wildcard: only the exact name, compared by the caller
+        return _fnmatch(key, pattern)
+    if "?" in pattern or "[" in pattern:
+        return _fnmatch(key, pattern)
+    pieces = pattern.split("*")
+    first, last = pieces[0], pieces[-1]
+    if len(key) < len(first) + len(last) or not key.startswith(first) or not key.endswith(last):
+        return False
+    pos, stop = len(first), len(key) - len(last)
+    for piece in pieces[1:-1]:
+        found = key.find(piece, pos, stop)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return True
+
+
+def _fnmatch(key: str, pattern: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(key, pattern)
 
 
 def expand_key_patterns(patterns: Iterable[str], env: Mapping[str, Any]) -> list[str]:
@@ -103,9 +165,9 @@ def expand_key_patterns(patterns: Iterable[str], env: Mapping[str, Any]) -> list
     for pattern in patterns:
         if not isinstance(pattern, str):
             continue
-        m = PLACEHOLDER.fullmatch(pattern.strip())
-        if m:
-            name = env.get(m.group(1))
+        placeholder = placeholder_name(pattern.strip())
+        if placeholder is not None:
+            name = env.get(placeholder)
             if isinstance(name, str) and name:
                 out.append(name)
         else:
@@ -121,10 +183,26 @@ def select_keys(data: Mapping[str, Any], patterns: Iterable[str], env: Mapping[s
 
 def merge_dicts(dst: dict[str, Any], src: Mapping[str, Any], *, append_lists: bool = False,
                 append_unique: bool = True) -> dict[str, Any]:
-    """CM ``merge_dicts`` with the engine's default of appending lists uniquely."""
-    from colmind.store.meta import merge_dicts as merge
+    """CM ``merge_dicts`` with the engine's default of appending lists uniquely: the rule of
+    ``colmind.store.meta.merge_dicts``, copying with the engine's ``datacopy`` (no ``copy``
+    module on the run path; several merges per recipe call)."""
+    return _merge(dst, dict(src), append_lists, append_unique)
 
-    return merge(dst, dict(src), append_lists=append_lists, append_unique=append_unique)
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any], append_lists: bool, append_unique: bool) -> dict[str, Any]:
+    from colmind.engine.datacopy import deepcopy
+
+    for key, value in over.items():
+        old = base.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            _merge(old, value, append_lists, append_unique)
+        elif append_lists and isinstance(old, list) and isinstance(value, list):
+            for item in value:
+                if not append_unique or item not in old:
+                    old.append(deepcopy(item))
+        else:
+            base[key] = deepcopy(value)
+    return base
 
 
 def parse_env_out(text: str) -> dict[str, str]:

@@ -7,11 +7,10 @@ finalize (new_env/new_state back to the caller).
 
 from __future__ import annotations
 
-import copy
 import os
 import time
 
-from colmind.engine import deps, envvars, hooks, hostinfo, metaapply, shell, versions
+from colmind.engine import datacopy, deps, envvars, hooks, hostinfo, metaapply, shell, versions
 from colmind.engine import meta as meta_mod
 from colmind.engine import resolve as resolve_mod
 from colmind.engine import tagquery as tq
@@ -87,7 +86,7 @@ class ScriptRun:
                  depth: int, node: Node) -> None:
         self.ctx, self.i, self.recipe, self.query, self.depth, self.node = ctx, i, recipe, query, depth, node
         self.dialect = recipe.dialect
-        self.meta: dict[str, Any] = copy.deepcopy(recipe.meta)
+        self.meta: dict[str, Any] = datacopy.deepcopy(recipe.meta)
         self.dep_lists: dict[str, list[dict[str, Any]]] = {
             k: [dict(d) for d in self.meta.get(k) or [] if isinstance(d, dict)] for k in deps.DEP_LISTS}
         self.new_env_keys = [str(k) for k in self.meta.get("new_env_keys") or []]
@@ -147,8 +146,8 @@ class ScriptRun:
             run_dir = self.env.get("MLC_USER_RUN_DIR") or os.getcwd()
             self.env["MLC_USER_RUN_DIR"] = run_dir
             self.const["MLC_USER_RUN_DIR"] = run_dir
-        self.saved_env = copy.deepcopy(self.env)
-        self.saved_state = copy.deepcopy(self.state)
+        self.saved_env = datacopy.deepcopy(self.env)
+        self.saved_state = datacopy.deepcopy(self.state)
         envvars.merge_dicts(self.env, i.get("local_env") or {})
         self.adr: dict[str, Any] = i["add_deps_recursive"] if isinstance(i.get("add_deps_recursive"), dict) else {}
         envvars.merge_dicts(self.adr, i.get("adr") or {})
@@ -264,12 +263,12 @@ class ScriptRun:
         new_env = cached_new_env if cached_new_env is not None else envvars.select_keys(self.env, patterns, self.env)
         new_state = cached_new_state if cached_new_state is not None else envvars.select_keys(
             self.state, self.new_state_keys, self.env)
-        new_env, new_state = copy.deepcopy(new_env), copy.deepcopy(new_state)
+        new_env, new_state = datacopy.deepcopy(new_env), datacopy.deepcopy(new_state)
         self.env.clear()
-        self.env.update(copy.deepcopy(self.saved_env))
+        self.env.update(datacopy.deepcopy(self.saved_env))
         envvars.merge_dicts(self.env, new_env, append_lists=True)
         self.state.clear()
-        self.state.update(copy.deepcopy(self.saved_state))
+        self.state.update(datacopy.deepcopy(self.saved_state))
         envvars.merge_dicts(self.state, new_state, append_lists=True)
         self.node.new_env = new_env
         self.node.version = self.version

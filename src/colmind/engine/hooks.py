@@ -7,11 +7,8 @@ run with that code.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterator
 from types import ModuleType
 
 from colmind.errors import CMError
@@ -19,6 +16,7 @@ from colmind.errors import CMError
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 CUSTOMIZE = "customize.py"
@@ -29,27 +27,41 @@ class HookError(CMError):
     """A customize.py hook failed (raised, or returned ``return > 0``)."""
 
 
-def _shim() -> contextlib.AbstractContextManager[Any]:
-    try:
-        from colmind.compat.shim import recipe_imports  # written by the compat developer
-    except ImportError:
-        return contextlib.nullcontext()
-    return recipe_imports()
+class recipe_context:  # noqa: N801 - used like the function-style context managers it replaced
+    """``with recipe_context(dir):`` ``cmind``/``mlc`` imports resolve to compat; the recipe dir
+    is importable (MLC). A class, not ``contextlib.contextmanager``: no ``contextlib`` to import
+    on every run."""
 
+    def __init__(self, script_dir: str) -> None:
+        self.script_dir = script_dir
+        self.added = False
+        self.shim: Any = None
 
-@contextlib.contextmanager
-def recipe_context(script_dir: str) -> Iterator[None]:
-    """``cmind``/``mlc`` imports resolve to compat; the recipe dir is importable (MLC)."""
-    added = script_dir not in sys.path
-    if added:
-        sys.path.insert(0, script_dir)
-    try:
-        with _shim():
-            yield
-    finally:
-        if added:
-            with contextlib.suppress(ValueError):
-                sys.path.remove(script_dir)
+    def __enter__(self) -> None:
+        from colmind.compat.shim import recipe_imports
+
+        self.added = self.script_dir not in sys.path
+        if self.added:
+            sys.path.insert(0, self.script_dir)
+        try:
+            self.shim = recipe_imports()
+            self.shim.__enter__()
+        except BaseException:
+            self._drop_path()
+            raise
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.shim.__exit__(*exc)
+        finally:
+            self._drop_path()
+
+    def _drop_path(self) -> None:
+        if self.added:
+            try:
+                sys.path.remove(self.script_dir)
+            except ValueError:
+                pass
 
 
 def load(script_dir: str) -> ModuleType | None:
@@ -62,11 +74,16 @@ def load(script_dir: str) -> ModuleType | None:
     key = (path, mtime)
     if key in _modules:
         return _modules[key]
+    # ``importlib.util``'s two functions, from the modules it takes them from (no ``importlib.util``
+    # and its ``contextlib`` import on every run); the registry loads automation modules the same way
+    from importlib._bootstrap import module_from_spec
+    from importlib._bootstrap_external import spec_from_file_location
+
     name = "colmind_recipe_" + str(abs(hash(path)))
-    spec = importlib.util.spec_from_file_location(name, path)
+    spec = spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise HookError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
+    module = module_from_spec(spec)
     with recipe_context(script_dir):
         try:
             spec.loader.exec_module(module)

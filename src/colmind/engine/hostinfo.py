@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import os
-import struct
 import sys
 
 from colmind.engine.dialect import Dialect
@@ -52,7 +51,7 @@ def _base_info() -> dict[str, Any]:
         "start_script": ["@echo off", ""] if win else ["#!/bin/bash", ""],
         "redirect_to_null": " > nul" if win else " > /dev/null",
         "bits": bits,
-        "python_bits": str(struct.calcsize("P") * 8),
+        "python_bits": str(sys.maxsize.bit_length() + 1),  # Py_ssize_t is pointer-sized (no ``struct``)
         "machine": _machine(),
     }
 

@@ -4,10 +4,9 @@ merge order of each format (spec 2.4, 2.5 step 8, 2.6).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 
-from colmind.engine import conditions, deps, envvars
+from colmind.engine import conditions, datacopy, deps, envvars
 from colmind.engine import variations as var_mod
 
 TYPE_CHECKING = False
@@ -32,14 +31,14 @@ def apply_env(run: ScriptRun, env: Mapping[str, Any]) -> None:
     if run.dialect.env_merge_appends_lists:
         envvars.merge_dicts(run.env, env, append_lists=True)
     else:
-        run.env.update(copy.deepcopy(dict(env)))
+        run.env.update(datacopy.deepcopy(dict(env)))
 
 
 def apply_top(run: ScriptRun) -> None:
     """Top-level meta: default_env, env, state, input_mapping, const (+MLC update_meta_if_env)."""
     m = run.meta
     for k, v in (m.get("default_env") or {}).items():
-        run.env.setdefault(k, copy.deepcopy(v))
+        run.env.setdefault(k, datacopy.deepcopy(v))
     apply_env(run, m.get("env") or {})
     envvars.merge_dicts(run.state, m.get("state") or {}, append_lists=True)
     apply_input_mapping(run, m.get("input_mapping") or {})
@@ -56,7 +55,7 @@ def apply_fragment(run: ScriptRun, m: Mapping[str, Any], *, suffix: str = "", la
     if suffix:
         m = envvars.replace_hash(dict(m), suffix)
     for k, v in (m.get("default_env") or {}).items():
-        run.env.setdefault(k, copy.deepcopy(v))
+        run.env.setdefault(k, datacopy.deepcopy(v))
     apply_env(run, m.get("env") or {})
     _update_meta_if_env(run, m.get("update_meta_if_env") or [])
     if m.get("const"):

@@ -63,8 +63,17 @@ class Node(Value):
         self.result: dict[str, Any] = {} if result is None else result
 
     def to_dict(self) -> dict[str, Any]:
-        data = as_dict(self)
-        _drop_results(data)
+        """The node and its children as plain data, without ``result`` (the caller's whole env:
+        converting it only to drop it was most of the cost of writing a run record)."""
+        data: dict[str, Any] = {}
+        for name in self._fields:
+            if name == "result":
+                continue
+            value = getattr(self, name)
+            if name == "children" and all(isinstance(c, Node) for c in value):
+                data[name] = [c.to_dict() for c in value]
+            else:
+                data[name] = _plain(value)
         return data
 
     def walk(self) -> list[Node]:
@@ -74,7 +83,19 @@ class Node(Value):
         return out
 
 
-def _drop_results(data: dict[str, Any]) -> None:
-    data.pop("result", None)
-    for child in data.get("children", []):
-        _drop_results(child)
+_ATOMIC = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """``as_dict(value)`` for the strings, lists, dicts and values a node holds, without its
+    ``copy.deepcopy`` of every string (which imports ``copy``); anything else goes to ``as_dict``."""
+    cls = type(value)
+    if cls in _ATOMIC:
+        return value
+    if isinstance(value, Value):
+        return {name: _plain(getattr(value, name)) for name in value._fields}
+    if cls is list:
+        return [_plain(v) for v in value]
+    if cls is dict:
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return as_dict(value)

@@ -4,10 +4,10 @@ with script UIDs, variations, versions, cache keys, new_env, timings, colmind ve
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
+from colmind.engine.jsondump import dumps
 from colmind.engine.plan import Node
 from colmind.store import atomic
 
@@ -30,7 +30,7 @@ def request_of(i: dict[str, Any], env_in: dict[str, Any]) -> dict[str, Any]:
 
 def _jsonable(value: Any) -> bool:
     try:
-        json.dumps(value)
+        dumps(value)
     except (TypeError, ValueError):
         return False
     return True
@@ -59,4 +59,4 @@ def write(path: str, request: dict[str, Any], root: Node | None, started: float,
         "new_env": result.get("new_env", {}),
     }
     # atomic but not fsync'ed: the record reports a run, it must not cost more than a cached run
-    atomic.write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", durable=False)
+    atomic.write_text(path, dumps(data, indent=2, sort_keys=True, default=str) + "\n", durable=False)

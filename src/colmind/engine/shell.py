@@ -5,12 +5,11 @@ log file, and reading ``tmp-run-env.out`` / ``tmp-run-state.json`` back (spec 2.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
+from stat import S_ISLNK, S_ISREG
 
 from colmind.engine import envvars
 from colmind.engine.dialect import Dialect
@@ -63,7 +62,11 @@ def choose(script_dir: str, name: str, env: Mapping[str, Any], dialect: Dialect,
     return ""
 
 
-_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+def _safe_name(name: str) -> bool:
+    """``^[A-Za-z_][A-Za-z0-9_]*$`` (``re`` is loaded only when env files are written)."""
+    import re
+
+    return re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name) is not None
 
 
 def sh_quote(value: str) -> str:
@@ -73,6 +76,8 @@ def sh_quote(value: str) -> str:
 
 def _dq(value: str) -> str:
     """Escape for inside double quotes (used where ``${VAR}`` must still expand)."""
+    import re
+
     return re.sub(r'([\\"$`])', r"\\\1", value)
 
 
@@ -81,7 +86,9 @@ def value_text(value: Any) -> str:
     if isinstance(value, list):
         return ":".join(str(v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
+        from colmind.engine.jsondump import dumps
+
+        return dumps(value, sort_keys=True)
     return str(value)
 
 
@@ -93,12 +100,12 @@ def export_lines(env: Mapping[str, Any], windows: bool = False) -> list[str]:
         plus = envvars.plus_key(key, ";" if windows else ":")
         if plus is not None:
             name, sep = plus
-            if not _SAFE.match(name):
+            if not _safe_name(name):
                 continue
             items = value if isinstance(value, list) else [value]
             lines.append(_plus_line(name, sep, [str(v) for v in items], windows))
             continue
-        if not _SAFE.match(key):
+        if not _safe_name(key):
             continue
         text = value_text(value)
         lines.append(f'set "{key}={text}"' if windows else f"export {key}={sh_quote(text)}")
@@ -213,6 +220,8 @@ def read_back(workdir: str) -> tuple[dict[str, str], dict[str, Any]]:
     state_file = os.path.join(workdir, STATE_OUT)
     if os.path.isfile(state_file):
         with open(state_file, encoding="utf-8") as f:
+            import json
+
             loaded = json.load(f)
         if isinstance(loaded, dict):
             state = loaded
@@ -232,8 +241,9 @@ def clean(workdir: str, extra: Sequence[str] = ()) -> None:
     """Delete the engine's tmp files and meta ``clean_files`` from ``workdir``."""
     for name in list(TMP_FILES) + [str(e) for e in extra]:
         path = os.path.join(workdir, name)
-        try:
-            if os.path.isfile(path) or os.path.islink(path):
+        try:  # one lstat: a file, or a link (to anything); never a folder
+            mode = os.lstat(path).st_mode
+            if S_ISLNK(mode) or S_ISREG(mode):
                 os.remove(path)
         except OSError:
             pass

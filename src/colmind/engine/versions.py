@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from colmind.engine.dialect import Dialect
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from colmind.engine.execute import ScriptRun
 
 FIELDS = ("version", "version_min", "version_max", "version_max_usable")
-_LEAD = re.compile(r"^(\d+)(.*)$")
+_LEAD: Any = None  # re.compile(r"^(\d+)(.*)$") on first use: no ``re`` unless versions are compared
 
 
 class Constraints(FrozenValue):
@@ -56,6 +55,11 @@ class Constraints(FrozenValue):
 
 
 def _part(p: str) -> tuple[int, str]:
+    global _LEAD
+    if _LEAD is None:
+        import re
+
+        _LEAD = re.compile(r"^(\d+)(.*)$")
     m = _LEAD.match(p)
     if m:
         return int(m.group(1)), m.group(2)
