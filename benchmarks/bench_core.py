@@ -10,12 +10,12 @@ Measured (wall time of the whole command, median of several repetitions, ``.pyc`
   repo`` (which reindexes) and ``cm reindex repo``).
 
 Three tools on the synthetic repositories, measured interleaved: ``colmind`` (its default,
-``CM_INDEX_MONITOR`` unset = ``auto``: a query that had to stat-check >= 2,000 artifacts starts the
+``CM_INDEX_MONITOR`` unset = ``auto``: a query that had to stat-check >= 250 artifacts starts the
 index monitor in the background), ``colmind (no monitor)`` (``CM_INDEX_MONITOR=no``: every query
 stat-checks every artifact; its own home, since a monitor-off client clears the monitor-on
 tokens) and ``cmind``. For the default, the benchmark waits after the first query until the
-monitor answers (``monitorctl.py``) and records how long it took; below the threshold (1k) no
-monitor starts and that is reported as is. Every monitor started is stopped at the end of its size
+monitor answers (``monitorctl.py``) and records how long it took (a monitor that did not start is
+reported as is). Every monitor started is stopped at the end of its size
 (and checked gone).
 
 Both tools must print the same artifacts; every query is checked against the generator's expected

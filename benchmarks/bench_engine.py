@@ -11,8 +11,8 @@ Cases (wall time of whole commands, interleaved across tools, medians):
    also detect-os/detect-cpu) and warm. colmind also with its own built-in recipes.
 3. ``cm find cache --tags=benchlib,pkg-7`` with 10 / 100 / 1,000 / 10,000 entries (``cachegen.py``),
    colmind (its default, ``CM_INDEX_MONITOR`` unset = auto) vs colmind with ``CM_INDEX_MONITOR=no``
-   (own home) vs cmind. With 10,000 entries the first query starts colmind's index monitor (over
-   its 2,000-artifact threshold; smaller caches do not): the benchmark waits until it answers before
+   (own home) vs cmind. With 1,000 and 10,000 entries the first query starts colmind's index monitor
+   (over its 250-artifact threshold; smaller caches do not): the benchmark waits until it answers before
    measuring, records how long that took, and stops it afterwards (``monitorctl.py``).
 4. ``--dry-run`` plan time (colmind only) for both pipelines.
 5. in-process API, fully cached engine-only pipeline: ONE warm Python process per tool calls the

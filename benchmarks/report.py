@@ -84,11 +84,11 @@ def core_section(core: dict[str, Any]) -> tuple[str, list[list[str]]]:
              "(colmind, cmind, colmind, ...); ratio = cmind / colmind medians.", ""]
     if any(NOMON in block.get("tools", {}) for block in core.get("sizes", [])):
         parts += ["On the synthetic repositories, **colmind** is its default (`CM_INDEX_MONITOR` unset = `auto`: "
-                  "a query that had to stat-check >= 2,000 artifacts starts the index monitor in the background, "
+                  "a query that had to stat-check >= 250 artifacts starts the index monitor in the background, "
                   "later queries ask it what changed) and **colmind (no monitor)** is `CM_INDEX_MONITOR=no` "
                   "(every query stat-checks every artifact), in its own home; both are measured interleaved with "
                   "cmind. The default is measured only after its monitor answers (the wait is shown in the "
-                  "table); below the threshold (1k) no monitor starts, so both columns measure the same path.", ""]
+                  "table).", ""]
     targets: list[list[str]] = []
     for variant, rows in core.get("startup", {}).items():
         base = rows.get("python -c pass")
