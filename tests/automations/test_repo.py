@@ -430,6 +430,21 @@ def test_broken_artifact_meta(cli: Any, cm_home: Path) -> None:
     assert (auto / "badj" / "_cm.json").read_bytes() == json_bytes
 
 
+@pytest.mark.parametrize("index", ["yes", "no"])
+def test_a_folder_holding_only_broken_artifacts_still_reports_them(
+        cli: Any, cm_home: Path, monkeypatch: pytest.MonkeyPatch, index: str) -> None:
+    monkeypatch.setenv("CM_INDEX", index)
+    ok(cli, "add", "automation", "lonely")
+    folder = cm_home / "repos" / "local" / "lonely" / "only-bad"
+    folder.mkdir(parents=True)
+    (folder / "_cm.json").write_text("{not json")
+    res = cli("find", "lonely")
+    assert res.code == 0 and res.stdout == ""
+    assert "skipping a broken artifact" in res.stderr and str(folder / "_cm.json") in res.stderr
+    res = cli("find", "lonely", "only-bad")
+    assert res.code == 4 and str(folder / "_cm.json") in res.stderr
+
+
 def test_broken_cmr_yaml_is_skipped_with_a_warning(cli: Any, cm_home: Path, tmp_path: Path) -> None:
     ok(cli, "init", "repo", "r1", f"--path={tmp_path / 'r1'}")
     ok(cli, "add", "myauto", "r1:x1")

@@ -81,6 +81,10 @@ def load_row(repo: RepoInfo, order: int, auto_dir: str, path: str,
         meta = _read_meta(path, sig)
     except CMError as exc:
         row.error = str(exc)
+        if not default_auto[0] and not default_auto[1]:
+            # no readable sibling tells the automation: the folder is named after it (CM's layout),
+            # so the broken artifact is still reported, not silently invisible
+            row.automation_alias = os.path.basename(auto_dir)
         return row
     row.meta = meta
     row.uid = str(meta.get("uid") or "")
