@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -25,3 +26,20 @@ def run_cli(*argv: str) -> CliResult:
         except SystemExit as exc:  # an action that exits (cmind.halt)
             code = int(exc.code or 0)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def cli_ok(cli: Any, *argv: str) -> CliResult:
+    """``cli(*argv)`` (a ``run_cli``-like callable) that must succeed without a traceback."""
+    res = cli(*argv)
+    assert res.code == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    return res  # type: ignore[no-any-return]
+
+
+def api_ok(i: Any) -> dict[str, Any]:
+    """``colmind.access(i)`` that must succeed."""
+    from colmind import access
+
+    r = access(i)
+    assert r["return"] == 0, r
+    return r

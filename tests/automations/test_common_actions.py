@@ -10,19 +10,8 @@ from typing import Any
 import pytest
 
 import colmind
-
-
-def ok(cli: Any, *argv: str) -> Any:
-    res = cli(*argv)
-    assert res.code == 0, res.stderr
-    assert "Traceback" not in res.stderr
-    return res
-
-
-def api(i: Any) -> dict[str, Any]:
-    r = colmind.access(i)
-    assert r["return"] == 0, r
-    return r
+from colmind.testing import api_ok as api
+from colmind.testing import cli_ok as ok
 
 
 @pytest.fixture

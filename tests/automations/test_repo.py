@@ -18,23 +18,13 @@ from typing import Any
 
 import pytest
 
-import colmind
 from colmind.store.repos import builtin_repo_path
+from colmind.testing import api_ok as api
+from colmind.testing import cli_ok as ok
 
 LOCAL_UID = "9a3280b14a4285c9"
 
 
-def ok(cli: Any, *argv: str) -> Any:
-    res = cli(*argv)
-    assert res.code == 0, res.stderr
-    assert "Traceback" not in res.stderr
-    return res
-
-
-def api(i: Any) -> dict[str, Any]:
-    r = colmind.access(i)
-    assert r["return"] == 0, r
-    return r
 
 
 def registered(cm_home: Path) -> list[str]:
