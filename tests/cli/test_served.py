@@ -150,3 +150,22 @@ def test_a_served_query_loads_neither_sqlite_nor_the_core(home: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [str(home / "repos" / "local" / "foo" / "a1"), "@@ 0 []"]
+
+
+def test_concurrent_clients_all_get_the_right_answer(home: Path) -> None:
+    """8 ``cm find`` processes at once, 3 rounds: the monitor answers one at a time and refuses
+    the others while busy; each refused client runs the query itself. Every output is right."""
+    expected = sorted(str(home / "repos" / "local" / "foo" / a) for a in ("a1", "a2"))
+    before = _stats(home)
+    env = {**os.environ, "CM_INDEX_MONITOR": "yes"}
+    for _round in range(3):
+        procs = [subprocess.Popen([sys.executable, "-m", "colmind", "find", "foo", "--tags=y"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+            assert sorted(out.split()) == expected
+    after = _stats(home)
+    served = int(after["answered"]) - int(before["answered"])
+    refused = int(after["refused"]) - int(before["refused"])
+    assert served + refused == 24 and served >= 1
