@@ -20,6 +20,21 @@ if TYPE_CHECKING:
 _INFINITY = float("inf")
 
 
+def _plain_scalar(o: Any) -> str | None:
+    """JSON text of None, a bool, an int or a float (as ``json`` writes them); None otherwise."""
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, int):
+        return int.__repr__(o)
+    if isinstance(o, float):
+        return _floatstr(o)
+    return None
+
+
 def _no_default(o: Any) -> Any:
     raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
 
@@ -75,19 +90,7 @@ class _Pretty:
         return "".join(self.out)
 
     def _scalar(self, o: Any) -> str | None:
-        if isinstance(o, str):
-            return self.s(o)
-        if o is None:
-            return "null"
-        if o is True:
-            return "true"
-        if o is False:
-            return "false"
-        if isinstance(o, int):
-            return int.__repr__(o)
-        if isinstance(o, float):
-            return _floatstr(o)
-        return None
+        return self.s(o) if isinstance(o, str) else _plain_scalar(o)
 
     def value(self, o: Any, level: int) -> None:
         text = self._scalar(o)
@@ -145,14 +148,7 @@ class _Pretty:
     def _key(key: Any) -> str:
         if isinstance(key, str):
             return key
-        if isinstance(key, float):
-            return _floatstr(key)
-        if key is True:
-            return "true"
-        if key is False:
-            return "false"
-        if key is None:
-            return "null"
-        if isinstance(key, int):
-            return int.__repr__(key)
-        raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+        text = _plain_scalar(key)
+        if text is None:
+            raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+        return text
