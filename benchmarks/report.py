@@ -211,11 +211,22 @@ def verdict(ok: bool) -> str:
 
 
 # -- engine -----------------------------------------------------------------------------------------
+def _monitor_state(info: dict[str, Any]) -> str:
+    if info.get("ready"):
+        return f"ready {info.get('ready_s') or 0:.2f} s after that run"
+    return "none started (below its threshold)" if not info.get("expected") else "did NOT answer"
+
+
 def engine_section(engine: dict[str, Any]) -> tuple[str, list[list[str]]]:
     parts = ["## Engine: `cm run script` (colmind vs cmind+cm4mlops vs mlcflow)", ""]
     if engine.get("skipped"):
         return "\n".join(parts + [f"Skipped: {engine['skipped']}", ""]), []
     targets: list[list[str]] = []
+    settled = engine.get("engine_monitor") or {}
+    if settled:
+        states = "; ".join(f"{name}: {_monitor_state(info)}" for name, info in settled.items())
+        parts += ["Before measuring, each colmind home ran the engine-only pipeline once and the benchmark "
+                  f"waited for its index monitor, if one started ({states}).", ""]
     for key, title in (("engine_only", "Engine-only 4-dependency pipeline (`benchmarks/recipes/`)"),
                        ("numpy", "Real `get,generic-python-lib,_numpy` pipeline (community recipes)")):
         if key not in engine:
