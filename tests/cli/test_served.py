@@ -169,3 +169,19 @@ def test_concurrent_clients_all_get_the_right_answer(home: Path) -> None:
     served = int(after["answered"]) - int(before["answered"])
     refused = int(after["refused"]) - int(before["refused"])
     assert served + refused == 24 and served >= 1
+
+
+def test_ctrl_c_while_waiting_for_the_monitor_is_a_quiet_exit_130(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from colmind.cli import main as cli_main
+    from colmind.cli import served
+
+    def interrupted(argv: list[str]) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(served, "_ask", interrupted)
+    monkeypatch.setattr(sys, "argv", ["cm", "find", "foo", "--tags=x"])
+    with pytest.raises(SystemExit) as stop:
+        cli_main.run()
+    assert stop.value.code == 130
+    assert capsys.readouterr().err == "\nInterrupted.\n"

@@ -102,7 +102,11 @@ def run() -> None:
     """Console script ``cm``: a ``cm find`` the index monitor can answer is sent to it
     (``colmind.cli.served``); everything else, and every doubt, runs here."""
     args = sys.argv[1:]
-    served = try_served(args)
+    try:
+        served = try_served(args)
+    except KeyboardInterrupt:  # Ctrl-C while the monitor answers: as main() says it
+        print("\nInterrupted.", file=sys.stderr)
+        sys.exit(130)
     sys.exit(main(args) if served is None else served)
 
 
