@@ -32,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import monitorctl  # noqa: E402
 from toolenv import PROJECT_ROOT, clean_env, cmind_cm, colmind_cm, have_cmind, have_mlc, load_paths, mlc_exe  # noqa: E402
 
 
@@ -194,6 +195,8 @@ class Tool:
         shutil.copytree(self.home, self.root / "template", symlinks=True)
 
     def reset(self) -> None:
+        if self.name == "colmind":  # its index monitor (if a case started one) goes with the home
+            monitorctl.stop(self.repos, self.env(), str(self.root))
         shutil.rmtree(self.home, ignore_errors=True)
         shutil.rmtree(self.work, ignore_errors=True)
         shutil.copytree(self.root / "template", self.home, symlinks=True)

@@ -353,3 +353,16 @@ def test_cm_repos_gone_stops_the_monitor_at_the_main_threads_next_turn(daemon: A
         if daemon.fatal is not None:
             raise daemon.fatal
         daemon.drain()
+
+
+def test_a_rebuild_writes_nothing_into_cm_repos(daemon: Any, cm_home: Path) -> None:
+    # a user deleting $CM_REPOS (rm -rf) while the monitor rebuilds must not find files recreated
+    state = cm_home / ".colmind"
+    for cached in state.glob("repo-metas-*"):
+        cached.unlink()
+    before = sorted(p.relative_to(cm_home) for p in cm_home.rglob("*"))
+    repos_json = cm_home / "repos.json"
+    repos_json.write_text(repos_json.read_text())
+    daemon.drain()  # rebuilds the watches (reads every registered repository)
+    assert daemon.pending == "" and daemon.epoch == 2
+    assert sorted(p.relative_to(cm_home) for p in cm_home.rglob("*")) == before

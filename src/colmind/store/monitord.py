@@ -87,7 +87,7 @@ class MonitorDaemon:
 
         from colmind.store.repos import Registry
 
-        return [repo.content_path for repo in Registry(Path(self.repos_path)).load()]
+        return [repo.content_path for repo in Registry(Path(self.repos_path)).load(save_cache=False)]
 
     def drain(self) -> None:
         """Apply every event queued now, rebuilding the watches if one asks for it."""

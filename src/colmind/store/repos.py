@@ -89,8 +89,11 @@ class Registry:
         candidate = pure_path(os.path.join(self.repos_path, "repos", entry))
         return candidate if os.path.isdir(candidate) else entry
 
-    def load(self) -> list[RepoInfo]:
-        """All repositories in CM's order: local, internal, then ``repos.json`` entries."""
+    def load(self, save_cache: bool = True) -> list[RepoInfo]:
+        """All repositories in CM's order: local, internal, then ``repos.json`` entries.
+
+        ``save_cache=False`` writes nothing (the index monitor reads the repositories while a user
+        may be deleting ``$CM_REPOS``: it must not recreate files there)."""
         self.warnings = []
         self.watched = [os.path.join(self.local_path, n) for n in ("cmr.yaml", "cmr.json")]
         self._metas = _MetaCache(os.path.join(self.repos_path, ".colmind", _META_CACHE_NAME))
@@ -111,7 +114,8 @@ class Registry:
             except BadFile as exc:  # one broken repository must not stop every command
                 self.warnings.append(f"WARNING: skipping repository {path}: {exc.message} "
                                      f"(fix the file, or remove the path from {self.file})")
-        self._metas.save()
+        if save_cache:
+            self._metas.save()
         return repos
 
     def _load_repo(self, path: str) -> RepoInfo:
