@@ -366,3 +366,15 @@ def test_a_rebuild_writes_nothing_into_cm_repos(daemon: Any, cm_home: Path) -> N
     daemon.drain()  # rebuilds the watches (reads every registered repository)
     assert daemon.pending == "" and daemon.epoch == 2
     assert sorted(p.relative_to(cm_home) for p in cm_home.rglob("*")) == before
+
+
+def test_a_replaced_cm_repos_folder_ends_the_monitor(daemon: Any, cm_home: Path, tmp_path: Path) -> None:
+    # the socket is named after the folder's inode: a monitor of a replaced folder would never be
+    # asked again, and a new one would start beside it
+    from colmind.store.monitor_tree import CMReposGone
+
+    shutil.copytree(cm_home, tmp_path / "copy")
+    shutil.rmtree(cm_home, ignore_errors=True)
+    (tmp_path / "copy").rename(cm_home)
+    with pytest.raises(CMReposGone, match="replaced by another folder"):
+        daemon.rewatch("test")

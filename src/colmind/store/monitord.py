@@ -51,6 +51,7 @@ class MonitorDaemon:
         self.tree: WatchTree | None = None
         self.selector = selectors.DefaultSelector()
         self.last_request = time.monotonic()
+        self.identity = _identity(repos_path)  # the folder its socket is named after
         # the query thread (monitor_query) shares the tree: it holds ``lock`` to read it and leaves
         # what only this thread may do (rebuild the watches, stop) in ``pending``/``fatal``
         self.lock = threading.Lock()
@@ -67,6 +68,9 @@ class MonitorDaemon:
             # deleted (perhaps with all of $CM_REPOS): stop rather than write anything there;
             # the next command recreates it and starts a monitor when one pays off
             raise CMReposGone(f"{self.repos_path}/repos.json was deleted")
+        if _identity(self.repos_path) != self.identity:
+            # replaced by another folder of the same name: clients now look for another socket
+            raise CMReposGone(f"{self.repos_path} was replaced by another folder")
         if self.inotify is not None:
             self.selector.unregister(self.inotify.fd)
             self.inotify.close()
@@ -200,6 +204,14 @@ class MonitorDaemon:
         self.drain()
         with self.lock:
             return encode_report(self.report(int(arg)))
+
+
+def _identity(path: str) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_dev, st.st_ino)
 
 
 def _empty(fd: int) -> None:
