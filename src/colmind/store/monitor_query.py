@@ -28,6 +28,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     import socket
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -77,6 +78,9 @@ class CapturedStream:
 
 
 class Capture:
+    """One query's output: (stream, bytes) chunks in the order written, encoded as the client's
+    streams would encode them."""
+
     def __init__(self, query: Query) -> None:
         out_enc, out_err, err_enc, err_err = query.encodings
         self.encodings = {OUT: (out_enc, out_err), ERR: (err_enc, err_err)}
@@ -86,7 +90,7 @@ class Capture:
 class QueryWorker:
     """The thread that answers queries, one at a time, for ``MonitorDaemon``."""
 
-    def __init__(self, repos_path: str, on_code_change: Any) -> None:
+    def __init__(self, repos_path: str, on_code_change: Callable[[str], None]) -> None:
         import queue
 
         self.repos_path = repos_path
