@@ -179,14 +179,14 @@ class Core:
             return rows
         sync_key = keys if keys is not None else None
         if sync_key not in self._synced and None not in self._synced:
-            self._sync(set(keys) if keys is not None else None)
-            self._synced.add(sync_key)
+            synced_all = self._sync(set(keys) if keys is not None else None)
+            self._synced.add(None if synced_all else sync_key)
         return self.index.candidates(set(keys) if keys is not None else None, uid, alias, query.required)
 
-    def _sync(self, keys: set[str] | None) -> None:
+    def _sync(self, keys: set[str] | None) -> bool:
         assert self.index is not None
         try:
-            self.index.sync(self.repos, keys)
+            return self.index.sync(self.repos, keys)
         except Exception as exc:  # a corrupt database: rebuild from the disk
             import sqlite3
 

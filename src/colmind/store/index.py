@@ -61,6 +61,9 @@ def _row_from(v: tuple[Any, ...]) -> Row:
                meta_json=v[10])
 
 
+_MEMO_QUERIES = 256  # distinct queries remembered at once
+
+
 class Index:
     """SQLite-backed index of every artifact of every registered repository."""
 
@@ -71,12 +74,25 @@ class Index:
         self._conn: Any = None
         self._monitor: Monitor | None = None
         self.rebuilt = False
+        # query results (raw rows) while the database is unchanged: see _rows
+        self._memo: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
+        self._memo_version: int | None = None
 
     # -- connection ---------------------------------------------------------------------
     def _connect(self) -> Any:
         if self._conn is None:
+            self._forget_results()  # data_version numbers belong to one connection
             self._conn = self._open()
         return self._conn
+
+    @property
+    def connected(self) -> bool:
+        """Whether the database is open (what was synced into it is still there)."""
+        return self._conn is not None
+
+    def _forget_results(self) -> None:
+        self._memo.clear()
+        self._memo_version = None
 
     def _open(self) -> Any:
         sqlite = _sqlite_module()
@@ -125,6 +141,7 @@ class Index:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("INSERT INTO info VALUES('schema', ?)", (SCHEMA_VERSION,))
         conn.execute("COMMIT")
+        self._forget_results()
         self.rebuilt = True
 
     def new_request(self) -> None:
@@ -142,13 +159,16 @@ class Index:
             self._reset(self._connect())
 
     # -- synchronisation ----------------------------------------------------------------
-    def sync(self, repos: list[RepoInfo], automations: set[str] | None = None) -> None:
+    def sync(self, repos: list[RepoInfo], automations: set[str] | None = None) -> bool:
         """Bring the index up to date with the disk.
 
         Args:
             repos: the registered repositories in order.
             automations: when given, only automation directories whose artifacts belong to one
                 of these automation UIDs/aliases (plus new directories) get their metas checked.
+        Returns:
+            whether every automation was synced: asked for, or because the monitor's report
+            covers every folder, which makes checking all of them as cheap as checking some.
         """
         from colmind.store.monitor import Monitor
 
@@ -158,6 +178,8 @@ class Index:
         if self._monitor is None:  # one question to the monitor per request (see new_request)
             self._monitor = Monitor.ask(self.repos_path, [r[6] for r in known_dirs.values()])
         monitor = self._monitor
+        if automations is not None and _reported_in_full(monitor, repos):
+            automations = None
         live_roots: set[str] = set()
         for order, repo in enumerate(repos):
             live_roots.add(repo.content_path)
@@ -168,6 +190,7 @@ class Index:
         if changes.any:
             self._apply(conn, changes)
         monitor.after_sync(changes.checked)
+        return automations is None
 
     def _sync_repo(self, conn: Any, repo: RepoInfo, order: int, known_dirs: dict[str, Any],
                    automations: set[str] | None, changes: _Changes, monitor: Monitor) -> None:
@@ -260,6 +283,8 @@ class Index:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._forget_results()  # own commits leave PRAGMA data_version unchanged
 
     # -- direct updates by colmind's own writes -------------------------------------------
     def put(self, row: Row) -> None:
@@ -301,13 +326,36 @@ class Index:
         return self._rows(sql, args + exact_args + args)
 
     def _rows(self, sql: str, args: list[str]) -> list[Row]:
-        return [_row_from(r) for r in self._connect().execute(sql, args)]
+        """Run a query, or reuse its rows: a script run asks the same questions again and again
+        (each nested ``access()``, each dependency). Raw rows are kept (immutable tuples: callers
+        get fresh ``Row`` objects and metas) while ``PRAGMA data_version`` says that no other
+        connection committed; this connection's own commits clear them (``_apply``)."""
+        conn = self._connect()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._memo_version:
+            self._memo.clear()
+            self._memo_version = version
+        key = (sql, tuple(args))
+        raw = self._memo.get(key)
+        if raw is None:
+            raw = conn.execute(sql, args).fetchall()
+            if len(self._memo) >= _MEMO_QUERIES:
+                self._memo.clear()
+            self._memo[key] = raw
+        return [_row_from(r) for r in raw]
 
     def count(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM arts").fetchone()[0])
 
     def all_rows(self) -> list[Row]:
         return [_row_from(r) for r in self._connect().execute("SELECT * FROM arts ORDER BY repo_order, path")]
+
+
+def _reported_in_full(monitor: Monitor, repos: list[RepoInfo]) -> bool:
+    """Whether the monitor watches every repository: then a sync of every automation costs about
+    what a sync of one does (the report names what changed; a folder synced before the monitor's
+    epoch is stat-checked once, and trusted from then on)."""
+    return all(monitor.token_for(repo.content_path) for repo in repos)
 
 
 def _sqlite_module() -> Any:
