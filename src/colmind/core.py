@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from colmind.store.process_watch import ProcessWatch
+
 AUTOMATION_UID = "bbeb15d8f0a944a4"
+_WATCH_STARTS = 3  # a process's own watch is (re)started at most this often
 AUTOMATION_KEYS = frozenset({AUTOMATION_UID, "automation"})
 
 
@@ -49,6 +52,10 @@ class Core:
         self._auto_keys: dict[str, frozenset[str] | None] = {}
         self._warned: set[str] = set()
         self.depth = 0
+        # a process's own watch from its 2nd top-level request on (store/process_watch.py)
+        self._watch: ProcessWatch | None = None
+        self._watch_starts = 0
+        self._top_requests = 0
 
     @property
     def repos_path(self) -> Path:
@@ -75,6 +82,7 @@ class Core:
     def reload_repos(self) -> None:
         """Forget the repo list and what the index synced (after any repo operation)."""
         self._repos = None
+        self._end_watch()
         self._forget_synced()
         if self.index is not None:
             self.index.new_request()
@@ -97,13 +105,54 @@ class Core:
 
     # -- requests ----------------------------------------------------------------------------
     def begin_request(self) -> None:
-        """A new top-level request: the next query re-checks the disk."""
-        if self.depth == 0:
-            self._forget_synced()
-            if self.index is not None:
-                self.index.new_request()
-            if self._repos is not None and self.registry.files_signature() != self._repos_sig:
-                self._repos = None  # repos.json or a cmr.* changed (by hand or by another process)
+        """A new top-level request: the next query re-checks the disk, unless this process's
+        own watch saw nothing change since the last check."""
+        if self.depth != 0:
+            return
+        self._top_requests += 1
+        if self._repos is not None and self.registry.files_signature() != self._repos_sig:
+            self._repos = None  # repos.json or a cmr.* changed (by hand or by another process)
+            self._end_watch()
+        if self._unchanged_on_disk():
+            return
+        self._forget_synced()
+        if self.index is not None:
+            self.index.new_request()
+
+    def _unchanged_on_disk(self) -> bool:
+        """Whether the watch proves that no repository changed since the previous request's
+        syncs (which then still hold); starts the watch on a process's second request."""
+        if self.index is None or self._repos is None or not self.index.connected:
+            return False  # (a closed index may reopen as a new, empty database)
+        if self._watch is None:
+            if self._top_requests >= 2 and self._watch_starts < _WATCH_STARTS:
+                self._watch_starts += 1
+                self._watch = self._start_watch()
+            return False  # a new watch knows nothing about the time before it
+        if self._watch.changed():
+            if not self._watch.usable:
+                self._end_watch()
+            return False
+        return True
+
+    def _start_watch(self) -> ProcessWatch | None:
+        from colmind.store import process_watch
+
+        assert self.index is not None
+        if not process_watch.supported() or self.index.count() > process_watch.MAX_ARTIFACTS:
+            self._watch_starts = _WATCH_STARTS
+            return None
+        return process_watch.start(self.home, [repo.content_path for repo in self.repos])
+
+    @property
+    def watching(self) -> bool:
+        """Whether this process's own watch is on (see ``_unchanged_on_disk``)."""
+        return self._watch is not None and self._watch.usable
+
+    def _end_watch(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
 
     def refresh(self) -> None:
         """Force the next query to re-check the disk (after waiting for another process)."""
@@ -194,7 +243,7 @@ class Core:
                 raise
             self.index.close()
             self.index._discard_files()
-            self.index.sync(self.repos, keys)
+            return self.index.sync(self.repos, keys)
 
     @staticmethod
     def _row_matches(row: Row, keys: frozenset[str] | None, art: tuple[str, str],
@@ -350,6 +399,12 @@ class Core:
         self._forget_synced()
         return index.count()
 
+    def close(self) -> None:
+        """Release the index connection and this process's watch (a core replaced or reset)."""
+        self._end_watch()
+        if self.index is not None:
+            self.index.close()
+
     def access(self, i: dict[str, Any] | str | list[str]) -> dict[str, Any]:
         from colmind.api import access
 
@@ -381,14 +436,14 @@ def get_core() -> Core:
     from colmind.config import default_repos_dir
 
     if _CORE is None or _CORE.home != default_repos_dir():
-        if _CORE is not None and _CORE.index is not None:
-            _CORE.index.close()
+        if _CORE is not None:
+            _CORE.close()
         _CORE = Core()
     return _CORE
 
 
 def reset_core() -> None:
     global _CORE
-    if _CORE is not None and _CORE.index is not None:
-        _CORE.index.close()
+    if _CORE is not None:
+        _CORE.close()
     _CORE = None

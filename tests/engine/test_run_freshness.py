@@ -65,12 +65,29 @@ def _touch_later(path: Path, text: str) -> None:
     os.utime(path, ns=(old + 2_000_000_000, old + 2_000_000_000))
 
 
+@pytest.fixture(params=["disk", "watch"])
+def freshness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``disk``: every request syncs the index; ``watch``: the process's own inotify watch (from
+    its second request on) lets a request skip the sync when nothing changed (no daemon)."""
+    if request.param == "watch":
+        if not sys.platform.startswith("linux"):
+            pytest.skip("inotify is Linux-only")
+        from colmind.store import monitor
+
+        monkeypatch.setenv("CM_INDEX_MONITOR", "auto")
+        monkeypatch.setattr(monitor, "AUTO_THRESHOLD", 10**9)  # the process's watch, no daemon
+    return str(request.param)
+
+
 @pytest.mark.slow
-def test_repeated_calls_see_edits_between_them(tmp_path: Path) -> None:
+def test_repeated_calls_see_edits_between_them(tmp_path: Path, freshness: str) -> None:
+    from colmind.core import get_core
+
     repo = _make_repo(tmp_path)
     first = _run()
     assert first["FRESH_DEP"] == "one" and first["FRESH_TOP"] == "top:" + first["FRESH_CACHED"]
     assert _run() == first  # cached: the same value, run.sh not run again
+    assert get_core().watching == (freshness == "watch")
 
     meta = repo / "script" / "fresh-dep" / "_cm.yaml"
     _touch_later(meta, meta.read_text().replace("FRESH_DEP: one", "FRESH_DEP: two"))

@@ -237,6 +237,33 @@ def test_index_equals_scan_and_model(tmp_path: Path, monkeypatch: pytest.MonkeyP
     )
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux-only")
+def test_index_equals_scan_and_model_with_the_process_watch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process's own watch (no daemon): a request that skips its sync must still be right."""
+    from colmind.core import Core
+    from colmind.store import monitor as monitor_module
+
+    small_builtin_repo(tmp_path, monkeypatch)
+    monkeypatch.setattr(os, "fsync", lambda _fd: None)
+    monkeypatch.setenv("CM_INDEX_MONITOR", "auto")
+    monkeypatch.setattr(monitor_module, "AUTO_THRESHOLD", 10**9)
+    skipped: list[bool] = []
+    original = Core._unchanged_on_disk
+
+    def counting(self: Core) -> bool:
+        skipped.append(original(self))
+        return skipped[-1]
+
+    monkeypatch.setattr(Core, "_unchanged_on_disk", counting)
+    run_state_machine_as_test(
+        lambda: IndexMachine(tmp_path),
+        settings=settings(max_examples=25, stateful_step_count=20, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+    )
+    assert any(skipped) and not all(skipped)  # the watch really answered, and changes were seen
+
+
 class MonitoredIndexMachine(IndexMachine):
     """The same machine with the index monitor running: queries trust its reports."""
 
