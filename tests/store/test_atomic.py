@@ -80,3 +80,33 @@ def test_durable_controls_fsync_only(tmp_path: Path, monkeypatch: pytest.MonkeyP
     atomic.write_text(target, "new", durable=durable)
     assert target.read_text() == "new" and len(calls) == syncs
     assert [p.name for p in tmp_path.iterdir()] == ["record.json"]  # no temp file left either way
+
+
+def test_write_report_replaces_the_old_report_and_leaves_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "rec" / "r.json"
+    atomic.write_report(target, "first\n")
+    old_inode = target.stat().st_ino
+    atomic.write_report(target, "second\n")
+    assert target.read_text() == "second\n" and target.stat().st_ino != old_inode
+    assert os.listdir(tmp_path / "rec") == ["r.json"]
+
+
+def test_write_report_failing_at_the_last_rename_puts_the_old_report_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "r.json"
+    target.write_text("old")
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(src: str, dst: str) -> None:
+        calls.append(os.path.basename(dst))
+        if len(calls) == 2:  # the old report moved aside; the new one cannot go in
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic.write_report(target, "new")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["r.json"]
+    assert calls[1] == "r.json" and calls[2] == "r.json"  # moved aside, failed, moved back

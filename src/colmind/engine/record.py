@@ -59,4 +59,4 @@ def write(path: str, request: dict[str, Any], root: Node | None, started: float,
         "new_env": result.get("new_env", {}),
     }
     # atomic but not fsync'ed: the record reports a run, it must not cost more than a cached run
-    atomic.write_text(path, dumps(data, indent=2, sort_keys=True, default=str) + "\n", durable=False)
+    atomic.write_report(path, dumps(data, indent=2, sort_keys=True, default=str) + "\n")

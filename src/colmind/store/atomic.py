@@ -58,6 +58,51 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = Tr
         raise
 
 
+def write_report(path: str | os.PathLike[str], text: str) -> None:
+    """Write a report (a run record) that a crash may lose: like ``write_text(durable=False)``
+    (readers see the old file or the new one, never a part), except that a reader may also find
+    no file at that instant. The old file is renamed aside before the new one is renamed in, so
+    that no rename replaces an existing file: on ext4 such a replace makes the kernel allocate the
+    new file's blocks at once (``auto_da_alloc``), 0.2-0.5 ms, a tenth of a cached ``cm run``."""
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
+    folder = folder or "."
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = _make_temp(folder, f".{name}.{_hostname()}.{os.getpid()}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+        aside = _move_aside(target, tmp[:-len(".tmp")] + ".old")
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink_quietly(tmp)
+        if aside:
+            os.replace(aside, target)  # the old report back
+        raise
+    if aside:
+        _unlink_quietly(aside)
+
+
+def _move_aside(path: str, aside: str) -> str:
+    """Rename ``path`` to ``aside``; "" when there was nothing to move."""
+    try:
+        os.replace(path, aside)
+    except FileNotFoundError:
+        return ""
+    return aside
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 def write_text(path: str | os.PathLike[str], text: str, *, durable: bool = True) -> None:
     """Write UTF-8 text atomically."""
     write_bytes(path, text.encode("utf-8"), durable=durable)
