@@ -113,6 +113,25 @@ def test_own_utils_module_wins(tmp_path, clean_modules, monkeypatch) -> None:
     sys.modules.pop("utils", None)
 
 
+def test_a_utils_module_appearing_later_is_still_never_shadowed(tmp_path, clean_modules, monkeypatch) -> None:
+    """Whether a real ``utils`` is importable is remembered per search path state: a ``utils.py``
+    created after a first lookup changes its folder's mtime, and the next block sees it."""
+    from colmind.compat.shim import _real_utils_importable
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("utils", None)
+    importlib.invalidate_caches()
+    assert _real_utils_importable() is False
+    assert _real_utils_importable() is False  # remembered
+    (tmp_path / "utils.py").write_text("LATE = 1\n")
+    importlib.invalidate_caches()
+    assert _real_utils_importable() is True
+    with recipe_imports():
+        import utils
+        assert utils.LATE == 1
+    sys.modules.pop("utils", None)
+
+
 def test_nested_blocks_restore_only_at_outermost(clean_modules) -> None:
     with recipe_imports():
         import cmind

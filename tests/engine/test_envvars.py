@@ -52,6 +52,21 @@ def test_select_keys(patterns, expected):
     assert set(ev.select_keys(env, patterns, env)) == expected
 
 
+KEYS = ["CM_A", "CM_", "CM", "XCM_A", "A_PATH", "PATH", "+PATH", "+CM_X", "CM_A_PATH", "", "a*b", "CM_AB"]
+PATTERNS = [[], ["CM_*"], ["*_PATH"], ["*"], ["CM_A"], ["+PATH", "CM_*"], ["CM_*_PATH"], ["CM_?"],
+            ["CM_[AB]*"], ["*A*"], ["+*"], ["a*b"], ["**"], ["CM*", "*PATH", "X*"], ["CM_A*", "PATH"]]
+
+
+@pytest.mark.parametrize("patterns", PATTERNS, ids=[",".join(p) or "none" for p in PATTERNS])
+def test_key_matcher_agrees_with_fnmatchcase(patterns):
+    from fnmatch import fnmatchcase
+
+    match = ev.key_matcher(patterns)
+    for key in KEYS:
+        assert match(key) == any(fnmatchcase(key, p) for p in patterns), (key, patterns)
+        assert ev.matches_any(key, patterns) == match(key)
+
+
 @pytest.mark.parametrize("value, true, false", [
     ("yes", True, False), ("on", True, False), ("TRUE", True, False), (" 1 ", True, False), (True, True, False),
     ("no", False, True), ("off", False, True), ("False", False, True), ("0", False, True), ("", False, True),

@@ -152,12 +152,14 @@ def _inherited(tags: list[str], dep: Mapping[str, Any], parent_variations: Seque
 def stash_local(env: dict[str, Any], patterns: Sequence[str], dep: Mapping[str, Any],
                 version_keys: Sequence[str]) -> dict[str, Any]:
     """Remove local keys (and unresolved ``<<<``) from ``env``; return them for restoring."""
-    stash = {k: v for k, v in env.items() if envvars.matches_any(k, patterns) or envvars.has_placeholder(v)}
+    local = envvars.key_matcher(patterns)
+    stash = {k: v for k, v in env.items() if local(k) or envvars.has_placeholder(v)}
     keep = list(dep.get("force_env_keys") or [])
     if dep.get("reuse_version"):
         keep += list(version_keys)
+    kept = envvars.key_matcher(keep)
     for key in list(stash):
-        if envvars.matches_any(key, keep):
+        if kept(key):
             del stash[key]
     for key in stash:
         del env[key]

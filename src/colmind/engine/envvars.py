@@ -6,7 +6,7 @@ Every rule lives here once; ``tests/engine/test_envvars.py`` holds the tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 TYPE_CHECKING = False
 
@@ -128,7 +128,43 @@ def plus_key(key: str, default_sep: str = ":") -> tuple[str, str] | None:
 
 def matches_any(key: str, patterns: Iterable[str]) -> bool:
     """fnmatch ``key`` against ``patterns`` (exact names, ``CM_*``, ``+PATH``...)."""
-    return any(key == p or _glob_match(key, p) for p in patterns)
+    return key_matcher(patterns)(key)
+
+
+def key_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """``matches_any`` for one pattern list, prepared once: exact names in a set, ``PREFIX*`` and
+    ``*SUFFIX`` as ``startswith``/``endswith`` tuples, the rest by ``_glob_match``. Each recipe
+    call filters every env key through its ``new_env_keys`` and local keys."""
+    pats = tuple(p for p in patterns if isinstance(p, str))
+    found = _matchers.get(pats)
+    if found is None:
+        found = _prepare(pats)
+        if len(_matchers) >= 256:
+            _matchers.clear()
+        _matchers[pats] = found
+    return found
+
+
+def _prepare(pats: tuple[str, ...]) -> Callable[[str], bool]:
+    exact, prefixes, suffixes, others = set(), [], [], []
+    for p in pats:
+        if not any(c in p for c in "*?["):
+            exact.add(p)
+        elif p.count("*") == 1 and p.endswith("*") and not any(c in p for c in "?["):
+            prefixes.append(p[:-1])
+        elif p.count("*") == 1 and p.startswith("*") and not any(c in p for c in "?["):
+            suffixes.append(p[1:])
+        else:
+            others.append(p)
+    starts, ends = tuple(prefixes), tuple(suffixes)
+
+    def match(key: str) -> bool:
+        return (key in exact or (bool(starts) and key.startswith(starts)) or (bool(ends) and key.endswith(ends))
+                or any(_glob_match(key, p) for p in others))
+    return match
+
+
+_matchers: dict[tuple[str, ...], Callable[[str], bool]] = {}
 
 
 def _glob_match(key: str, pattern: str) -> bool:
@@ -177,8 +213,8 @@ def expand_key_patterns(patterns: Iterable[str], env: Mapping[str, Any]) -> list
 
 def select_keys(data: Mapping[str, Any], patterns: Iterable[str], env: Mapping[str, Any]) -> dict[str, Any]:
     """Keys of ``data`` matching ``patterns`` (``new_env_keys`` / ``new_state_keys``)."""
-    pats = expand_key_patterns(patterns, env)
-    return {k: v for k, v in data.items() if matches_any(k, pats)}
+    match = key_matcher(expand_key_patterns(patterns, env))
+    return {k: v for k, v in data.items() if match(k)}
 
 
 def merge_dicts(dst: dict[str, Any], src: Mapping[str, Any], *, append_lists: bool = False,

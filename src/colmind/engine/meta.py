@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from colmind.engine.dialect import Dialect, dialect_for_path
+from colmind.engine.dialect import CM, MLC, MLC_META_FILES, Dialect
 from colmind.valueclass import Value
 
 TYPE_CHECKING = False
@@ -90,7 +90,9 @@ def from_artifact(artifact: Any) -> Recipe:
     """Build a :class:`Recipe` from the core's ``Artifact``."""
     path = str(artifact.path)
     meta = dict(artifact.meta or {})
-    dialect = dialect_for_path(path)
+    meta_file = meta_file_of(path)
+    # dialect.dialect_for_path's rule from the same stats: MLC when meta.yaml/meta.json exists
+    dialect = MLC if os.path.basename(meta_file) in MLC_META_FILES else CM
     if not meta or dialect.name == "mlc":
         meta.update(_load_meta_files(path, mlc_only=dialect.name == "mlc" and bool(meta)))
     repo = getattr(artifact, "repo", None)
@@ -99,7 +101,7 @@ def from_artifact(artifact: Any) -> Recipe:
     return Recipe(
         path=path, meta=meta, uid=str(artifact.uid or meta.get("uid", "")),
         alias=str(artifact.alias or meta.get("alias", "")), dialect=dialect,
-        repo_path=repo_path, artifact=artifact, meta_file=meta_file_of(path),
+        repo_path=repo_path, artifact=artifact, meta_file=meta_file,
         sort=sort if isinstance(sort, int) else 0,
     )
 
