@@ -79,4 +79,5 @@ def host_env(dialect: Dialect) -> dict[str, str]:
 
 def copied_host_vars(dialect: Dialect) -> dict[str, str]:
     names = list(COPIED_HOST_VARS) + (["USER", "HOME"] if dialect.name == "mlc" else [])
-    return {n: os.environ[n] for n in names if n in os.environ}
+    environ = os.environ
+    return {n: v for n in names if (v := environ.get(n)) is not None}
