@@ -35,15 +35,16 @@ BUDGET = ("json", "re", "enum", "copy", "hashlib", "_hashlib", "datetime", "fnma
           "contextlib", "importlib.util", "struct", "yaml", "pathlib", "uuid", "subprocess")
 
 
-def _make_repo(root: Path) -> Path:
+def _make_repo(root: Path, meta_file: str = "_cm.yaml") -> Path:
+    """The recipes in CM format (``_cm.yaml``) or MLC format (``meta.yaml``)."""
     repo = root / "fresh-repo"
     (repo / "script").mkdir(parents=True)
     (repo / "cmr.yaml").write_text("alias: fresh-repo\nuid: 'fe0e0c0a0b0c0d01'\ngit: false\n")
     for n, (alias, meta) in enumerate(RECIPES.items()):
         folder = repo / "script" / alias
         folder.mkdir()
-        (folder / "_cm.yaml").write_text(f"alias: {alias}\nuid: 'fe0e0c0a0b0c0c1{n}'\nautomation_alias: script\n"
-                                         f"automation_uid: 5b4e0237da074764\n{meta}")
+        (folder / meta_file).write_text(f"alias: {alias}\nuid: 'fe0e0c0a0b0c0c1{n}'\nautomation_alias: script\n"
+                                        f"automation_uid: 5b4e0237da074764\n{meta}")
     (repo / "script" / "fresh-top" / "customize.py").write_text(CUSTOMIZE)
     run_sh = repo / "script" / "fresh-cached" / "run.sh"
     run_sh.write_text(RUN_SH)
@@ -110,6 +111,17 @@ def test_repeated_calls_see_edits_between_them(tmp_path: Path, freshness: str) -
     assert _run()["FRESH_NEW"] == "here"  # a recipe added between two calls is found
 
 
+def test_an_mlc_recipe_beside_an_identity_only_cm_json_runs_from_its_meta_yaml(tmp_path: Path) -> None:
+    """CM's index reads only ``_cm.*`` when present; the engine then takes the recipe from the MLC
+    meta beside it (the index row holds only the identity)."""
+    repo = _make_repo(tmp_path, "meta.yaml")
+    folder = repo / "script" / "fresh-dep"
+    (folder / "_cm.json").write_text('{"alias": "fresh-dep", "uid": "fe0e0c0a0b0c0c11", "automation_alias": "script", '
+                                     '"automation_uid": "5b4e0237da074764", "tags": ["fresh", "fresh-dep"]}')
+    assert colmind.access("find script fresh-dep")["list"][0].meta.get("env") is None  # identity only
+    assert _run()["FRESH_DEP"] == "one"
+
+
 def _age(root: Path) -> None:
     """Files older than any "modified too recently to trust" window of the index."""
     old = time.time() - 60
@@ -119,8 +131,9 @@ def _age(root: Path) -> None:
 
 
 @pytest.mark.slow
-def test_cached_run_in_a_fresh_process_stays_light(tmp_path: Path) -> None:
-    _make_repo(tmp_path)
+@pytest.mark.parametrize("meta_file", ["_cm.yaml", "meta.yaml"])
+def test_cached_run_in_a_fresh_process_stays_light(tmp_path: Path, meta_file: str) -> None:
+    _make_repo(tmp_path, meta_file)
     code = ("import sys\nfrom colmind.cli.main import main\n"
             "rc = main(['run', 'script', '--tags=fresh,fresh-top', '--quiet'])\n"
             f"print('@@', rc, ','.join(m for m in {BUDGET!r} if m in sys.modules))")

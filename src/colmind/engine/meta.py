@@ -93,8 +93,11 @@ def from_artifact(artifact: Any) -> Recipe:
     meta_file = meta_file_of(path)
     # dialect.dialect_for_path's rule from the same stats: MLC when meta.yaml/meta.json exists
     dialect = MLC if os.path.basename(meta_file) in MLC_META_FILES else CM
-    if not meta or dialect.name == "mlc":
-        meta.update(_load_meta_files(path, mlc_only=dialect.name == "mlc" and bool(meta)))
+    if not meta:
+        meta.update(_load_meta_files(path))
+    elif dialect.name == "mlc" and _has_cm_meta(path):
+        # the index read only the ``_cm.*`` beside it (CM's rule): the recipe is the MLC meta
+        meta.update(_load_meta_files(path, mlc_only=True))
     repo = getattr(artifact, "repo", None)
     repo_path = str(getattr(repo, "path", "") or "")
     sort = meta.get("sort", 0)
@@ -104,6 +107,10 @@ def from_artifact(artifact: Any) -> Recipe:
         repo_path=repo_path, artifact=artifact, meta_file=meta_file,
         sort=sort if isinstance(sort, int) else 0,
     )
+
+
+def _has_cm_meta(path: str) -> bool:
+    return any(os.path.isfile(os.path.join(path, name)) for name in ("_cm.yaml", "_cm.json"))
 
 
 def _load_meta_files(path: str, mlc_only: bool = False) -> dict[str, Any]:
