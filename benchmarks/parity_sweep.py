@@ -84,6 +84,17 @@ SHARED_TAIL: list[tuple[Any, ...]] = [
     ("get-javac", "--tags=get,javac"),
     ("get-openssl", "--tags=get,openssl"),
     ("get-terraform", "--tags=get,terraform"),
+    # added in session 4: tools present here (CUDA toolkit without a GPU, docker), and recipes
+    # that fail offline or without a GPU (the failure itself is compared: exit code, selection)
+    ("get-cuda", "--tags=get,cuda"),
+    ("get-cuda-toolkit", "--tags=get,cuda,_toolkit"),
+    ("get-docker", "--tags=get,docker"),
+    ("get-sys-utils-min", "--tags=get,sys-utils-min"),
+    ("get-cuda-devices", "--tags=get,cuda-devices"),
+    ("get-llvm", "--tags=get,llvm"),
+    ("get-aria2", "--tags=get,aria2"),
+    ("get-platform-details", "--tags=get,platform,details"),
+    ("runtime-system-infos", "--tags=runtime,system,infos"),
 ]
 
 CM_CASES = _cases("cm", COMMON_ROWS + SHARED_TAIL + [
@@ -304,7 +315,13 @@ def run_case(tool: Tool, case: Case, timeout: int) -> Outcome:
             new_env=norm.value(res.get("new_env", {})), new_state=norm.value(res.get("new_state", {})),
             deps=norm.value(res.get("deps", [])) if case.coll == "cm" else [],
             cache=norm.value(cache_entries(tool)), stdout=recipe_stdout(tool, proc.stdout),
-            error=norm.text(str(res.get("error", "")))[:300] if res else norm.text(proc.stderr[-300:]))
+            error=norm.text(str(res.get("error", "")))[:300] if res else _error_text(norm, proc.stderr))
+
+
+def _error_text(norm: Normaliser, stderr: str) -> str:
+    """The ``CM error:`` line (what went wrong) and the end of stderr (where)."""
+    head = next((line for line in stderr.splitlines() if line.startswith("CM error")), "")
+    return norm.text(head[:300] + "\n" + stderr[-300:])
 
 
 def differing_keys(ref: Outcome, col: Outcome) -> list[str]:
@@ -321,7 +338,15 @@ def explain(case: Case, key: str, ref: Outcome, col: Outcome) -> str:
         return "E10: a native script failure is return 2 (mlcflow: 1)"
     if case.coll == "mlc" and key == "cache" and _without_non_virtual(col.cache) == ref.cache:
         return "E25: mlcflow drops add_extra_cache_tags (non-virtual) of get-python3 entries"
+    if (case.coll == "mlc" and key == "stdout" and ref.rc == col.rc != 0 and not col.stdout
+            and ref.stdout[:1] == [f"Installing missing packages: {_missing_module(col.error)}"]):
+        return "E30: mlcflow pip-installs a customize.py's missing import into its own interpreter"
     return ""
+
+
+def _missing_module(error: str) -> str:
+    found = re.search(r"No module named '([^']+)'", error)
+    return found.group(1) if found else "?"
 
 
 def _without_non_virtual(entries: list[list[str]]) -> list[list[str]]:
@@ -403,7 +428,7 @@ def sweep(lanes: dict[str, tuple[Tool, Tool]], cases: list[Case], timeout: int, 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, help="write the full results as JSON here")
-    ap.add_argument("--only", default="", help="substring of the case names to run")
+    ap.add_argument("--only", default="", help="substrings of the case names to run (comma list)")
     ap.add_argument("--collections", default="cm,mlc", help="cm, mlc or cm,mlc")
     ap.add_argument("--timeout", type=int, default=240, help="seconds per tool invocation")
     ap.add_argument("--jobs", type=int, default=2, help="tool lanes run at once")
@@ -420,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.out:
             args.out.write_text(json.dumps({"skipped": lanes, "rows": []}, indent=2))
         return 0
-    cases = [c for c in CM_CASES + MLC_CASES if c.coll in colls and args.only in c.name]
+    wanted = args.only.split(",")
+    cases = [c for c in CM_CASES + MLC_CASES if c.coll in colls and any(w in c.name for w in wanted)]
     print(f"{'col':3} {'case':32} {'pair':16} {'verdict':5} differing keys  (homes under {root})")
     rows = sweep(lanes, cases, args.timeout, args.jobs, stored_references(args.reference_from))
     counts = {v: sum(r["verdict"] == v for r in rows) for v in ("same", "known", "DIFF")}

@@ -32,7 +32,8 @@ CUSTOMIZE = ('def postprocess(i):\n    i["env"]["FRESH_TOP"] = "top:" + i["env"]
 RUN_SH = '#!/bin/bash\necho "FRESH_CACHED=$RANDOM$RANDOM" > tmp-run-env.out\n'
 # What a cached run in a fresh process must not load (the CLI without -j, the index warm).
 BUDGET = ("json", "re", "enum", "copy", "hashlib", "_hashlib", "datetime", "fnmatch", "threading",
-          "contextlib", "importlib.util", "struct", "yaml", "pathlib", "uuid", "subprocess")
+          "contextlib", "importlib.util", "struct", "yaml", "pathlib", "uuid", "subprocess",
+          "requests", "tabulate", "giturlparse")
 
 
 def _make_repo(root: Path, meta_file: str = "_cm.yaml") -> Path:
