@@ -95,6 +95,13 @@ SHARED_TAIL: list[tuple[Any, ...]] = [
     ("get-aria2", "--tags=get,aria2"),
     ("get-platform-details", "--tags=get,platform,details"),
     ("runtime-system-infos", "--tags=runtime,system,infos"),
+    # packages already in the system Python (detected, nothing installed) and the run flags
+    ("python-lib-package-jinja2", "--tags=get,generic-python-lib,_package.jinja2"),
+    ("python-lib-package-click-min", "--tags=get,generic-python-lib,_package.click --version_min=8.0"),
+    ("get-python3-renew", "--tags=get,python3 --renew", 2),
+    ("get-python3-new", "--tags=get,python3 --new", 2),
+    ("get-python3-skip-cache", "--tags=get,python3 --skip_cache", 2),
+    ("get-python3-fake-run", "--tags=get,python3 --fake_run"),
 ]
 
 CM_CASES = _cases("cm", COMMON_ROWS + SHARED_TAIL + [
