@@ -118,6 +118,8 @@ class Core:
         self._forget_synced()
         if self.index is not None:
             self.index.new_request()
+        if self._watch is not None:
+            self._watch.acknowledge()
 
     def _unchanged_on_disk(self) -> bool:
         """Whether the watch proves that no repository changed since the previous request's

@@ -179,7 +179,7 @@ def test_no_watch_when_disabled_or_too_large(cm_home: Path, monkeypatch: pytest.
     assert len(syncs) >= 3
 
 
-def test_a_watch_sees_changes_and_reports_each_batch_once(tmp_path: Path) -> None:
+def test_a_watch_reports_changes_that_matter_to_the_index(tmp_path: Path) -> None:
     repos = tmp_path / "CM"
     art = repos / "repos" / "local" / "foo" / "a1"
     art.mkdir(parents=True)
@@ -190,6 +190,7 @@ def test_a_watch_sees_changes_and_reports_each_batch_once(tmp_path: Path) -> Non
         assert watch.changed() is False
         (art / "_cm.json").write_text('{"tags": ["t"]}')
         assert watch.changed() is True
+        watch.acknowledge()
         assert watch.changed() is False
         (art / "notes.txt").write_text("not a meta file")  # the index does not read it
         assert watch.changed() is False
@@ -199,3 +200,22 @@ def test_a_watch_sees_changes_and_reports_each_batch_once(tmp_path: Path) -> Non
         watch.close()
     assert not watch.usable
     assert watch.changed() is True  # an ended watch always answers "changed"
+
+
+def test_a_change_is_reported_until_acknowledged(tmp_path: Path) -> None:
+    """Two threads starting requests together: the one that read the event and the one that
+    asks before the first has dropped its sync both hear "changed"."""
+    repos = tmp_path / "CM"
+    art = repos / "repos" / "local" / "foo" / "a1"
+    art.mkdir(parents=True)
+    (art / "_cm.json").write_text("{}")
+    watch = process_watch.start(str(repos), [str(repos / "repos" / "local")])
+    assert watch is not None
+    try:
+        (art / "_cm.json").write_text('{"tags": ["t"]}')
+        assert watch.changed() is True  # thread A read the event
+        assert watch.changed() is True  # thread B, before A acknowledged
+        watch.acknowledge()
+        assert watch.changed() is False
+    finally:
+        watch.close()

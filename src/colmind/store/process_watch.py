@@ -20,6 +20,7 @@ Only on Linux, only while ``CM_INDEX_MONITOR`` is not ``no``, and only for homes
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
 
@@ -41,6 +42,8 @@ class ProcessWatch:
         from colmind.store.monitor_tree import WatchTree
 
         self.pid = os.getpid()
+        self._lock = _thread.allocate_lock()  # threads of one process may start requests together
+        self._pending = False  # a change reported but not yet acknowledged (see acknowledge)
         self.inotify: Inotify | None = Inotify()
         self.tree: WatchTree = WatchTree(self.inotify, repos_path)
         try:
@@ -56,20 +59,29 @@ class ProcessWatch:
 
     def changed(self) -> bool:
         """Read every queued event: whether any of them can change what the index holds (the
-        monitor's rules: a meta file, a folder added, removed or renamed) since the previous call.
-        Always True once the watch ended: the caller must sync, and should drop the watch."""
-        if not self.usable:
-            return True
-        assert self.inotify is not None
-        before = self.tree.seq
-        try:
-            for event in self.inotify.read():
-                self.tree.handle(event)  # marks what changed; watches new folders
-        except Exception:  # overflow, repos.json or a root replaced, the watch limit: it is over
-            self.close()
-            return True
-        self.tree.dirty.clear()  # only the sequence number is used here
-        return self.tree.seq != before
+        monitor's rules: a meta file, a folder added, removed or renamed) since the last
+        ``acknowledge``. Always True once the watch ended: the caller must sync, and should drop
+        the watch."""
+        with self._lock:
+            if not self.usable:
+                return True
+            assert self.inotify is not None
+            before = self.tree.seq
+            try:
+                for event in self.inotify.read():
+                    self.tree.handle(event)  # marks what changed; watches new folders
+            except Exception:  # overflow, repos.json or a root replaced, the watch limit: it is over
+                self.close()
+                return True
+            self.tree.dirty.clear()  # only the sequence number is used here
+            self._pending = self._pending or self.tree.seq != before
+            return self._pending
+
+    def acknowledge(self) -> None:
+        """The caller has dropped what it synced: until then, other threads asking ``changed``
+        are told so too (the events themselves were read by the first one)."""
+        with self._lock:
+            self._pending = False
 
     def close(self) -> None:
         if self.inotify is not None:
