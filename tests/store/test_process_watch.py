@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,43 +180,41 @@ def test_no_watch_when_disabled_or_too_large(cm_home: Path, monkeypatch: pytest.
     assert len(syncs) >= 3
 
 
-def test_a_watch_reports_changes_that_matter_to_the_index(tmp_path: Path) -> None:
+@pytest.fixture
+def bare_watch(tmp_path: Path) -> Iterator[tuple[process_watch.ProcessWatch, Path]]:
+    """A watch of a bare ``$CM_REPOS`` with one artifact ``foo/a1`` (no core involved)."""
     repos = tmp_path / "CM"
     art = repos / "repos" / "local" / "foo" / "a1"
     art.mkdir(parents=True)
     (art / "_cm.json").write_text("{}")
     watch = process_watch.start(str(repos), [str(repos / "repos" / "local")])
     assert watch is not None
-    try:
-        assert watch.changed() is False
-        (art / "_cm.json").write_text('{"tags": ["t"]}')
-        assert watch.changed() is True
-        watch.acknowledge()
-        assert watch.changed() is False
-        (art / "notes.txt").write_text("not a meta file")  # the index does not read it
-        assert watch.changed() is False
-        (art.parent / "a2").mkdir()
-        assert watch.changed() is True
-    finally:
-        watch.close()
+    yield watch, art
+    watch.close()
+
+
+def test_a_watch_reports_changes_that_matter_to_the_index(bare_watch: Any) -> None:
+    watch, art = bare_watch
+    assert watch.changed() is False
+    (art / "_cm.json").write_text('{"tags": ["t"]}')
+    assert watch.changed() is True
+    watch.acknowledge()
+    assert watch.changed() is False
+    (art / "notes.txt").write_text("not a meta file")  # the index does not read it
+    assert watch.changed() is False
+    (art.parent / "a2").mkdir()
+    assert watch.changed() is True
+    watch.close()
     assert not watch.usable
     assert watch.changed() is True  # an ended watch always answers "changed"
 
 
-def test_a_change_is_reported_until_acknowledged(tmp_path: Path) -> None:
+def test_a_change_is_reported_until_acknowledged(bare_watch: Any) -> None:
     """Two threads starting requests together: the one that read the event and the one that
     asks before the first has dropped its sync both hear "changed"."""
-    repos = tmp_path / "CM"
-    art = repos / "repos" / "local" / "foo" / "a1"
-    art.mkdir(parents=True)
-    (art / "_cm.json").write_text("{}")
-    watch = process_watch.start(str(repos), [str(repos / "repos" / "local")])
-    assert watch is not None
-    try:
-        (art / "_cm.json").write_text('{"tags": ["t"]}')
-        assert watch.changed() is True  # thread A read the event
-        assert watch.changed() is True  # thread B, before A acknowledged
-        watch.acknowledge()
-        assert watch.changed() is False
-    finally:
-        watch.close()
+    watch, art = bare_watch
+    (art / "_cm.json").write_text('{"tags": ["t"]}')
+    assert watch.changed() is True  # thread A read the event
+    assert watch.changed() is True  # thread B, before A acknowledged
+    watch.acknowledge()
+    assert watch.changed() is False
