@@ -1,4 +1,5 @@
-"""Entry points: ``cm``/``colmind``/``python -m colmind`` and ``cmr`` (= ``cm run script``)."""
+"""Entry points: ``cm``/``colmind``/``python -m colmind``, ``cmr`` (= ``cm run script``), ``cme``
+(= ``cm run experiment``) and ``cmrd`` (= ``cm docker script``)."""
 
 from __future__ import annotations
 
@@ -128,4 +129,14 @@ def run_script() -> None:
     sys.exit(main(["run", "script", *sys.argv[1:]]))
 
 
-__all__ = ["main", "run", "run_script"]
+def run_experiment() -> None:
+    """Console script ``cme``: ``cm run experiment <args>``."""
+    sys.exit(main(["run", "experiment", *sys.argv[1:]]))
+
+
+def run_docker() -> None:
+    """Console script ``cmrd``: ``cm docker script <args>``."""
+    sys.exit(main(["docker", "script", *sys.argv[1:]]))
+
+
+__all__ = ["main", "run", "run_docker", "run_experiment", "run_script"]
