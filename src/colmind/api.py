@@ -90,6 +90,8 @@ def _access(i: dict[str, Any], out: str | None, core: Any) -> dict[str, Any]:
         _resolve_dots(i)
         automation = i.get("automation") or ""
     if not automation:
+        if help_flag and action:
+            return _common_action_help(i, str(action), core)
         raise AutomationNotFound("automation was not specified")
     return _dispatch(i, str(action), str(automation), help_flag, core)
 
@@ -160,6 +162,15 @@ def _dispatch(i: dict[str, Any], action: str, automation: str, help_flag: bool, 
     if not isinstance(result, dict) or "return" not in result:
         raise CMError(f'action "{action}" of automation "{obj.alias}" returned no CM result dict')
     return result
+
+
+def _common_action_help(i: dict[str, Any], action: str, core: Any) -> dict[str, Any]:
+    """``cm find -h``: with no automation, the API documentation of the common action (CM step 7)."""
+    from colmind.automations import registry
+    from colmind.cli.helptext import action_help
+
+    obj = registry.common()
+    return action_help(obj, _normalise_action(action, {}, core), action, i)
 
 
 def _forced_common(automation: str, refs: list[tuple[str, str]]) -> Any:

@@ -130,8 +130,9 @@ def test_find_where_show(cli: Any, cm_home: Path, tmp_path: Path) -> None:
     assert ok(cli, "find", "repo", "1234567890abcdef").stdout.startswith("myrepo,")
     assert ok(cli, "find", "repo", "nothing").stdout == ""
     res = ok(cli, "show", "repo", "myrepo")
-    assert f"Path: {tmp_path / 'myrepo'}" in res.stdout and "Alias: myrepo" in res.stdout
-    assert "UID: 1234567890abcdef" in res.stdout and "Git: False" in res.stdout
+    assert res.stdout == ("=" * 55 + f"\nPath:               {tmp_path / 'myrepo'}\n"
+                          "  Alias:            myrepo\n  UID:              1234567890abcdef\n"
+                          "Git:                False\n")
 
 
 def test_rm_repo(cli: Any, cm_home: Path, tmp_path: Path) -> None:

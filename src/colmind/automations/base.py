@@ -284,16 +284,14 @@ def _print_info(art: Artifact) -> None:
     say("")
     say(f"Path = {art.path}")
     entries = sorted(os.listdir(art.path)) if os.path.isdir(art.path) else []
-    say("")
-    say("  Directories:")
-    for e in entries:
-        if os.path.isdir(os.path.join(art.path, e)):
-            say(f"    {e}")
-    say("")
-    say("  Files:")
-    for e in entries:
-        if os.path.isfile(os.path.join(art.path, e)):
-            say(f"    {e}")
+    dirs = [e for e in entries if os.path.isdir(os.path.join(art.path, e))]
+    files = [e for e in entries if e not in dirs]
+    for title, names in (("Directories", dirs), ("Files", files)):
+        if names:  # CM prints no heading for an empty list
+            say("")
+            say(f"  {title}:")
+            for name in names:
+                say(f"    {name}")
 
 
 def _pretty_json(data: Any) -> str:

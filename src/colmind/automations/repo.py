@@ -41,9 +41,8 @@ class RepoAutomation(Automation):
 
         repos = self.core.find_repos(str(i.get("artifact") or ""))
         for repo in repos:
-            git = git_info(repo.path)
             if is_console(i):
-                _print_repo(repo, git)
+                _print_repo(repo, git_info(repo.path) if repo.meta.get("git") else {})
         return {"return": 0, "list": repos}
 
     def get(self, i: dict[str, Any]) -> dict[str, Any]:
@@ -120,13 +119,17 @@ class RepoAutomation(Automation):
         force = truthy(i.get("force", False)) or truthy(i.get("f", False))
         deleted = []
         for repo in repos:
+            if is_console(i):
+                say(f"Local path to a CM repository: {repo.path}")
             if is_console(i) and not force:
-                answer = confirm(f"Are you sure you want to delete repository {repo.path} (y/N): ")
+                answer = confirm("  Are you sure you want to delete this repository (y/N): ")
                 if not answer:
                     say("Skipped!" if answer is False else "Skipped (no terminal to confirm: add -f)!")
                     continue
             self.core.registry.remove_path(repo.path)
             if truthy(i.get("all", False)):
+                if is_console(i):
+                    say("  Deleting repository content ...")
                 shutil.rmtree(repo.path, ignore_errors=True)
             deleted.append(repo)
         self.core.reload_repos()
@@ -163,7 +166,8 @@ class RepoAutomation(Automation):
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             if is_console(i):
-                say(f"Pulling {source.location} ...")
+                say(f"Unpacking {i['unpack_name']} to {dest} ..." if i.get("unpack_name")
+                    else f"Pulling {source.location} ...")
             fetch_into(source, tmp, GitOptions.from_input(i), unwrap=not truthy(i.get("skip_zip_parent_dir", False)))
             meta = self._repo_meta_for(tmp, source, i)
             self._check_unique(meta, dest)
@@ -231,10 +235,11 @@ class RepoAutomation(Automation):
         from colmind.store.archive import make_zip
 
         repo = self._one(str(i.get("artifact") or ""))
-        target = os.path.abspath(str(i.get("pack_file") or "cm.zip"))
-        count = make_zip(repo.path, target)
+        name = str(i.get("pack_file") or "cm.zip")
+        target = os.path.abspath(name)
         if is_console(i):
-            say(f"Packed {count} files of {repo.path} into {target}")
+            say(f"Packing repo from {repo.path} to {name} ...")
+        count = make_zip(repo.path, target)
         return {"return": 0, "path": target, "files": count}
 
     def unpack(self, i: dict[str, Any]) -> dict[str, Any]:
@@ -249,7 +254,8 @@ class RepoAutomation(Automation):
         alias = _alias_inside_zip(archive)
         if self.core.find_repos(alias):
             raise CMError("Repository already exists")
-        meta = self._fetch_new(i, Source(source.kind, archive, alias), str(self.core.repos_path / "repos" / alias))
+        meta = self._fetch_new({**i, "unpack_name": name}, Source(source.kind, archive, alias),
+                               str(self.core.repos_path / "repos" / alias))
         return {"return": 0, "meta": meta}
 
     def reindex(self, i: dict[str, Any]) -> dict[str, Any]:
@@ -341,18 +347,29 @@ def _alias_inside_zip(archive: str) -> str:
 
 
 def _print_repo(repo: RepoInfo, git: dict[str, str]) -> None:
-    say(f"Path: {repo.path}")
-    if repo.meta.get("prefix"):
-        say(f"CM sub-directory: {repo.meta['prefix']}")
-    say(f"Alias: {repo.alias}")
-    if os.path.basename(repo.path) != repo.alias:
-        say(f"Original alias: {os.path.basename(repo.path)}")
-    say(f"UID: {repo.uid}")
-    say(f"Description: {repo.meta.get('desc', '')}")
-    say(f"Git: {bool(git['url'])}")
-    if git["url"]:
-        say(f"URL: {git['url']}\nBranch: {git['branch']}\nCommit: {git['commit']}")
-    say("")
+    """One block of ``cm show repo`` exactly as CM prints it (no empty description line)."""
+    meta = repo.meta
+    folder = os.path.basename(repo.path)
+    if repo.alias in ("local", "internal") or folder == "ck":
+        folder = ""
+    say("=" * 55)
+    say(f"Path:               {repo.path}")
+    if meta.get("prefix"):
+        say(f"  CM sub-directory: {meta['prefix']}")
+    if folder and folder != repo.alias:
+        say(f"  Alias:            {folder}")
+        say(f"  Original alias:   {repo.alias}")
+    else:
+        say(f"  Alias:            {repo.alias}")
+    say(f"  UID:              {repo.uid}")
+    if meta.get("desc"):
+        say(f"Description:        {meta['desc']}")
+    git_flag = meta.get("git", False)
+    say(f"Git:                {git_flag}")
+    if git_flag:
+        for label, key in (("URL", "url"), ("Branch", "branch"), ("Checkout", "commit")):
+            if git.get(key):
+                say(f"  {label + ':':<17} {git[key]}")
 
 
 def _mlc_meta(path: str) -> tuple[dict[str, Any], list[str]] | None:

@@ -44,7 +44,11 @@ def automation_help(obj: Any, i: dict[str, Any]) -> dict[str, Any]:
         say("")
         say(f"Automation python module: {_source_file(obj)}")
         say(common_help(f"  {obj.alias}"))
-        actions = [n for n in _actions_of(obj) if n not in (obj.meta.get("action_substitutions") or {})]
+        # ``help_names``: a method CM names differently (core's ``uid`` is ``gen_uid`` here: an
+        # automation object's ``uid`` attribute is its UID)
+        renamed = obj.meta.get("help_names") or {}
+        actions = sorted(renamed.get(n, n) for n in _actions_of(obj)
+                         if n not in (obj.meta.get("action_substitutions") or {}))
         if actions:
             say("")
             say("Automation actions:")

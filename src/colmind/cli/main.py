@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug or _env_debug():
             raise
         raise
-    return _finish(result, args, first_output())
+    return exit_status(_finish(result, args, first_output()))
 
 
 def closed_stdout() -> int:
@@ -71,8 +71,30 @@ def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
 
 def _error_text(error: str) -> str:
     """CM's ``CM error: <message>!`` exactly (scripts parse it; multi-line messages keep the
-    pasteable lines, such as a re-run command, before their last line)."""
-    return f"\nCM error: {error}!"
+    pasteable lines, such as a re-run command, before their last line). ``error_prefix`` of
+    ``CM_CONFIG`` replaces ``CM error:`` as in CM."""
+    return f"\n{_error_prefix()} {error}!"
+
+
+def _error_prefix() -> str:
+    import os
+
+    if not os.environ.get("CM_CONFIG", "").strip():
+        return "CM error:"
+    from colmind.config import load_settings
+    from colmind.errors import CMError
+
+    try:
+        prefix = load_settings().cfg.get("error_prefix", "CM error:")
+    except CMError:
+        return "CM error:"
+    return str(prefix)
+
+
+def exit_status(code: int) -> int:
+    """The process exit status for a CM return code: 0 only for 0; a code the OS would
+    truncate (256 -> 0, 512 -> 0) or a negative one becomes 1, never a false success."""
+    return code if 0 <= code <= 255 else 1
 
 
 def _save_to_json_target(args: list[str]) -> str:
