@@ -27,19 +27,41 @@ def env_true(name: str) -> bool:
 
 
 class Settings(Value):
-    _fields = ("repos_path", "debug", "index", "cfg")
+    _fields = ("repos_path", "debug", "index", "cfg", "mlc_repos")
 
     def __init__(self, repos_path: str | os.PathLike[str], debug: bool = False, index: bool = True,
-                 cfg: dict[str, Any] | None = None) -> None:
+                 cfg: dict[str, Any] | None = None, mlc_repos: str = "") -> None:
         self.repos_path = repos_path
         self.debug = debug
         self.index = index
         self.cfg: dict[str, Any] = {} if cfg is None else cfg
+        # mlcflow's ``$MLC_REPOS`` whose repositories are also read ("" = not read)
+        self.mlc_repos = mlc_repos
 
     @property
     def action_substitutions(self) -> dict[str, str]:
         subs = self.cfg.get("action_substitutions")
         return subs if isinstance(subs, dict) else ACTION_SUBSTITUTIONS
+
+
+# set by the MLC front-end (``colmind.mlc``): read mlcflow's registry even without ``$MLC_REPOS``
+_front_end = {"mlc": False}
+
+
+def use_mlc_registry(on: bool = True) -> None:
+    """The MLC front-end reads ``~/MLC/repos/repos.json`` by default; ``cm`` only when
+    ``$MLC_REPOS`` is set (docs/mlc.md)."""
+    _front_end["mlc"] = on
+
+
+def mlc_registry_dir() -> str:
+    """mlcflow's ``$MLC_REPOS`` (default ``~/MLC/repos``) when it is read, else ""."""
+    value = os.environ.get("MLC_REPOS", "").strip()
+    if not value and not _front_end["mlc"]:
+        return ""
+    from colmind.store.paths import pure_path
+
+    return pure_path(os.path.expanduser(value or os.path.join("~", "MLC", "repos")))
 
 
 def default_repos_path() -> Path:
@@ -53,7 +75,7 @@ def load_settings() -> Settings:
     """Read the settings; a bad ``CM_CONFIG`` is a clear error (cmind crashes on it)."""
     index_value = os.environ.get("CM_INDEX", "").strip().lower()
     settings = Settings(repos_path=default_repos_dir(), debug=env_true("CM_DEBUG"),
-                        index=index_value not in ("no", "off", "false"))
+                        index=index_value not in ("no", "off", "false"), mlc_repos=mlc_registry_dir())
     settings.cfg = {"action_substitutions": dict(ACTION_SUBSTITUTIONS), "info_cli": INFO_CLI,
                     "error_prefix": "CM error:", "default_home_dir": "CM", "file_repos": "repos.json",
                     "local_repo_name": "local", "repo_url_prefix": "https://github.com/",

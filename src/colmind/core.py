@@ -41,7 +41,7 @@ class Core:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
-        self.registry = Registry(self.settings.repos_path)
+        self.registry = Registry(self.settings.repos_path, self.settings.mlc_repos)
         self.home: str = self.registry.repos_path  # ``$CM_REPOS`` as a str (no pathlib on the query path)
         self._repos: list[RepoInfo] | None = None
         self._repos_sig: tuple[Any, ...] = ()

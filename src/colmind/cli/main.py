@@ -141,6 +141,10 @@ SERVED_ACTIONS = ("find", "search", "ls", "list")
 def try_served(args: list[str]) -> int | None:
     if not args or args[0] not in SERVED_ACTIONS:
         return None  # the common case costs one comparison, no import
+    import os
+
+    if os.environ.get("MLC_REPOS", "").strip():
+        return None  # the monitor reads colmind's registry only, not mlcflow's (docs/mlc.md)
     from colmind.cli.served import try_served as served
 
     return served(args)

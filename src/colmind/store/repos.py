@@ -32,8 +32,11 @@ def builtin_repo_path() -> str:
 class Registry:
     """Reads and changes the list of registered repositories (locked, atomic)."""
 
-    def __init__(self, repos_path: str | os.PathLike[str]) -> None:
+    def __init__(self, repos_path: str | os.PathLike[str], mlc_repos: str = "") -> None:
         self.repos_path = pure_path(os.fspath(repos_path))
+        # mlcflow's ``$MLC_REPOS`` (``repos.json`` inside it): its repositories are read after
+        # colmind's own, never written (docs/mlc.md); "" = not read
+        self.mlc_repos = mlc_repos
         self.file = os.path.join(self.repos_path, "repos.json")
         self.lock_file = os.path.join(self.repos_path, ".locks", "repos.json.lock")
         self.warnings: list[str] = []
@@ -42,7 +45,8 @@ class Registry:
     def files_signature(self) -> tuple[Any, ...]:
         """Stat of ``repos.json`` and of the ``cmr.*`` files read by the last ``load``."""
         sig: list[Any] = []
-        for path in [self.file, *self.watched]:
+        extra = [os.path.join(self.mlc_repos, "repos.json")] if self.mlc_repos else []
+        for path in [self.file, *extra, *self.watched]:
             try:
                 st = os.stat(path)
                 sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
@@ -114,9 +118,41 @@ class Registry:
             except BadFile as exc:  # one broken repository must not stop every command
                 self.warnings.append(f"WARNING: skipping repository {path}: {exc.message} "
                                      f"(fix the file, or remove the path from {self.file})")
+        if self.mlc_repos:
+            repos += self._mlc_repos(seen)
         if save_cache:
             self._metas.save()
         return repos
+
+    def mlc_paths(self) -> list[str]:
+        """The paths mlcflow registered in ``$MLC_REPOS/repos.json`` (read only; [] when absent or
+        unreadable: mlcflow's file is mlcflow's business), without mlcflow's own ``local`` repo,
+        whose cache entries are in mlcflow's format."""
+        if not self.mlc_repos:
+            return []
+        import json
+
+        try:
+            with open(os.path.join(self.mlc_repos, "repos.json"), encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return []
+        local = os.path.join(self.mlc_repos, "local")
+        return [p for p in data if isinstance(p, str) and pure_path(p) != pure_path(local)] \
+            if isinstance(data, list) else []
+
+    def _mlc_repos(self, seen: set[str]) -> list[RepoInfo]:
+        found = []
+        for path in self.mlc_paths():
+            real = os.path.realpath(path)
+            if real in seen or not _has_repo_meta(path):
+                continue
+            seen.add(real)
+            try:
+                found.append(self._load_repo(path))
+            except (BadFile, CMError) as exc:
+                self.warnings.append(f"WARNING: skipping mlcflow repository {path}: {exc}")
+        return found
 
     def _load_repo(self, path: str) -> RepoInfo:
         """``load_repo`` through a cache keyed by the meta files' mtimes: warm commands never parse YAML."""
