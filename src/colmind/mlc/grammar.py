@@ -158,8 +158,8 @@ def parse(argv: list[str], run_cmd: str = "") -> Command:
     action, target, details, extra, help_flag = split_argv(renamed)
     if help_flag and not details and not _has_tags(extra):
         return Command(action, target, {}, help=True)
-    if not action:
-        return Command("", "", {})
+    if not action or (not target and action != "reindex" and not extra and not details):
+        return Command("", "", {})  # mlcflow: "No command specified." (``mlc``, ``mlc help``, ``mlc list``)
     check_choice(action, target)
     log_level = ""
     for token in list(extra):
