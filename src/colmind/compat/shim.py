@@ -44,6 +44,27 @@ def _access(i: Any) -> dict[str, Any]:
     return result
 
 
+# mlcflow's API (``target`` instead of ``automation``) is implemented above the api, in the MLC
+# front-end: named here as a plug-in, imported on first use (compat never imports it statically)
+MLC_ACCESS_PLUGIN = "colmind.mlc.api:access"
+
+
+def _mlc_access(i: Any) -> dict[str, Any]:
+    """``mlc.access``: an mlcflow-style input (``target``) goes to the MLC front-end's API, any
+    other input to ``colmind.api.access`` as ``cmind.access`` does."""
+    if not (isinstance(i, dict) and i.get("target") and not i.get("automation")):
+        return _access(i)
+    import importlib
+
+    module, _, name = MLC_ACCESS_PLUGIN.partition(":")
+    try:
+        func = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return _access({**{k: v for k, v in i.items() if k != "target"}, "automation": i["target"]})
+    result: dict[str, Any] = func(i)
+    return result
+
+
 def _package(name: str, utils: ModuleType, **attrs: Any) -> ModuleType:
     module = ModuleType(name, f"colmind stand-in for the {name} package")
     module.__path__ = []  # a package, so ``import <name>.utils`` works
@@ -59,6 +80,7 @@ def stand_in_modules() -> dict[str, ModuleType]:
     """The stand-in modules by name (fresh package objects; the utils modules are shared)."""
     cmind = _package("cmind", cmind_utils, __version__=CMIND_VERSION)
     mlc = _package("mlc", mlc_utils, __version__=MLC_VERSION)
+    mlc.access = _mlc_access  # type: ignore[attr-defined]
     return {"cmind": cmind, "cmind.utils": cmind_utils, "mlc": mlc, "mlc.utils": mlc_utils,
             "utils": mlc_utils}
 

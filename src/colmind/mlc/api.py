@@ -39,6 +39,15 @@ def access(i: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dispatch(action: str, target: str, run_args: dict[str, Any]) -> dict[str, Any]:
-    from colmind.mlc.dispatch import dispatch
+    """mlcflow's actions run as ``mlc`` runs them; any other action (``update``, ``load``...) is
+    colmind's action of that automation."""
+    from colmind.mlc.dispatch import dispatch, handler_for
+    from colmind.mlc.items import MlcError
 
+    try:
+        handler_for(action, target)
+    except MlcError:
+        from colmind.api import access as cm_access
+
+        return cm_access({**run_args, "action": action, "automation": target})
     return dispatch(action, target, run_args)

@@ -90,9 +90,11 @@ def use_mlc_store() -> None:
     from colmind import core
     from colmind.config import mlc_registry_dir, use_mlc_registry
 
-    use_mlc_registry(True)
     current = core._CORE
-    if current is not None and current.depth == 0 and current.settings.mlc_repos != mlc_registry_dir():
+    if current is not None and current.depth > 0:
+        return  # called from inside a running request (a recipe): keep its core as it is
+    use_mlc_registry(True)
+    if current is not None and current.settings.mlc_repos != mlc_registry_dir():
         core.reset_core()
 
 
