@@ -129,6 +129,9 @@ def engine_input(run_args: dict[str, Any], action: str) -> dict[str, Any]:
 
 
 def run_script(run_args: dict[str, Any], action: str = "run") -> dict[str, Any]:
+    if str(run_args.get("mlc_isolate", "")).lower() in ("yes", "true", "1", "on"):
+        raise MlcError("--mlc_isolate is not provided by colmind's mlc front-end: run in a fresh "
+                       "CM_REPOS=<folder> instead (see docs/mlc.md)")
     i = engine_input(run_args, action)
     if not i.get("tags") and not i.get("artifact"):
         raise MlcError("No script was selected: give its tags, e.g. 'mlcr detect,os' or "
