@@ -1,4 +1,6 @@
-"""The MLC front-end's tests: a private ``$MLC_REPOS`` and the community MLC fixture repository."""
+"""The MLC front-end's tests (``colmind.mlc``; the folder is not ``tests/mlc``: pytest puts ``tests/`` on
+``sys.path``, where a package named ``mlc`` would shadow ``import mlc``): a private ``$MLC_REPOS`` and the
+community MLC fixture repository."""
 
 from __future__ import annotations
 

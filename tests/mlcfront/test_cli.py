@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.mlc.conftest import run_mlc
+from tests.mlcfront.conftest import run_mlc
 
 LOG = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [\w.]+ *: *\d+ (INFO |WARN |ERROR|DEBUG)\] - (.*)$")
 
