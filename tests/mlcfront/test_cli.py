@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 
-from tests.mlcfront.conftest import run_mlc
-
 LOG = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [\w.]+ *: *\d+ (INFO |WARN |ERROR|DEBUG)\] - (.*)$")
 
 

@@ -127,3 +127,46 @@ def test_input_file_errors(tmp_path: Path, content: str | None, message: str) ->
         path.write_text(content)
     with pytest.raises(InputError, match=message):
         parse(["run", "script", "x", f"--mlc_input_file={path}"])
+
+
+# MLCommons documentation command lines -> what colmind's engine / repo automation receive
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["run", "script", "run-mlperf,inference,_find-performance,_full,_r5.0-dev", "--model=resnet50",
+      "--implementation=reference", "--framework=onnxruntime", "--category=edge", "--scenario=Offline",
+      "--execution_mode=test", "--device=cpu", "--quiet", "--test_query_count=100"],
+     {"action": "run", "automation": "script", "tags": "run-mlperf,inference,_find-performance,_full,_r5.0-dev",
+      "model": "resnet50", "implementation": "reference", "framework": "onnxruntime", "category": "edge",
+      "scenario": "Offline", "execution_mode": "test", "device": "cpu", "quiet": True, "test_query_count": "100"}),
+    (["run", "script", "--tags=get,python3", "--adr.python.version_min=3.8", "--env.MLC_X=1", "-j"],
+     {"action": "run", "automation": "script", "tags": "get,python3", "adr": {"python": {"version_min": "3.8"}},
+      "env": {"MLC_X": "1"}, "j": True}),
+    (["run", "script", "863735b7db8c44fc", "--quiet"],
+     {"action": "run", "automation": "script", "artifact": "863735b7db8c44fc", "quiet": True}),
+    (["docker", "script", "app,mlperf,inference", "--docker_dt"],
+     {"action": "docker", "automation": "script", "tags": "app,mlperf,inference", "docker_dt": True}),
+])
+def test_engine_input(argv: list[str], expected: dict[str, Any]) -> None:
+    from colmind.mlc.items import engine_input
+
+    cmd = parse(argv)
+    assert engine_input(cmd.run_args, cmd.action) == expected
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["pull", "repo", "mlcommons@mlperf-automations", "--branch=dev"],
+     {"artifact": "mlcommons@mlperf-automations", "branch": "dev"}),
+    (["pull", "repo", "https://github.com/mlcommons/mlperf-automations.git", "--checkout=abc123"],
+     {"url": "https://github.com/mlcommons/mlperf-automations.git", "artifact": "mlcommons@mlperf-automations",
+      "checkout": "abc123"}),
+    (["pull", "repo", "a@b", "--tag=v1.0", "--shallow"], {"artifact": "a@b", "checkout": "tags/v1.0", "depth": "1"}),
+    (["pull", "repo", "a@b", "--ssh", "--depth=3", "--extra_git_args=--no-tags"],
+     {"artifact": "a@b", "url": "git@github.com:a/b.git", "depth": "3", "extra_cmd_git": "--no-tags"}),
+    (["pull", "repo", "foo"], {"url": "foo"}),  # used as given: no mlcommons@ prefix, as in mlcflow
+    (["pull", "repo"], {}),
+])
+def test_pull_input(argv: list[str], expected: dict[str, Any]) -> None:
+    from colmind.mlc.repos import _pull_input
+
+    cmd = parse(argv)
+    assert _pull_input(str(cmd.run_args.get("repo") or ""), cmd.run_args) == {"action": "pull", "automation": "repo",
+                                                                              **expected}
