@@ -120,15 +120,24 @@ def _check_types(i: dict[str, Any]) -> None:
 
 
 def _print_cli_help(i: dict[str, Any], full: bool) -> dict[str, Any]:
-    from colmind.cli.info import INFO_CLI
-
     if i.get("out") == "con":
-        print(INFO_CLI)
+        print(_info_cli())
         if full:
             from colmind.cli.helptext import common_help
 
             print(common_help())
     return {"return": 0, "warning": "no action specified"}
+
+
+def _info_cli() -> str:
+    """The synopsis ``cm`` prints: ``info_cli`` of ``CM_CONFIG`` when set (as in CM)."""
+    from colmind.cli.info import INFO_CLI
+
+    if not os.environ.get("CM_CONFIG", "").strip():
+        return INFO_CLI  # the common case reads no file
+    from colmind.config import load_settings
+
+    return str(load_settings().cfg.get("info_cli", INFO_CLI))
 
 
 def _dispatch(i: dict[str, Any], action: str, automation: str, help_flag: bool, core: Any) -> dict[str, Any]:

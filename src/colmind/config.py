@@ -79,7 +79,7 @@ def load_settings() -> Settings:
     settings.cfg = {"action_substitutions": dict(ACTION_SUBSTITUTIONS), "info_cli": INFO_CLI,
                     "error_prefix": "CM error:", "default_home_dir": "CM", "file_repos": "repos.json",
                     "local_repo_name": "local", "repo_url_prefix": "https://github.com/",
-                    "repo_url_org": "mlcommons", "default_repo_pack": "cm.zip"}
+                    "repo_url_org": "mlcommons", "default_repo_pack": "cm.zip", "line": "=" * 55}
     config_file = os.environ.get("CM_CONFIG", "").strip()
     if config_file:
         settings.cfg.update(_load_config_file(config_file))

@@ -140,3 +140,25 @@ def test_info_has_no_empty_sections(cli: Any, dirs: list[str], files: list[str],
     out = cli_ok(cli, "info", "myauto", "a1").stdout.splitlines()
     assert out[3:5] == ["", f"Path = {path}"]
     assert out[5:] == expected
+
+
+# other CM_CONFIG settings that change what CM prints (checked with cmind 4.2.0)
+def test_cm_config_message_settings(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.json"
+    config.write_text('{"info_cli": "XYZ usage", "line": "-----", "default_repo_pack": "my.zip"}')
+    monkeypatch.setenv("CM_CONFIG", str(config))
+    assert cli_ok(cli).stdout == "XYZ usage\n"
+    assert cli_ok(cli, "-h").stdout.startswith("XYZ usage\n\nCommon actions")
+    assert cli_ok(cli, "help", "core").stdout.startswith("XYZ usage\n")
+    path = _make_repo(cli)
+    assert cli_ok(cli, "show", "repo", "myr").stdout.splitlines()[:2] == ["-----", f"Path:               {path}"]
+    assert cli_ok(cli, "pack", "repo", "myr").stdout == f"Packing repo from {path} to my.zip ...\n"
+    assert Path("my.zip").is_file() and not Path("cm.zip").exists()
+    cli_ok(cli, "rm", "repo", "myr", "--all", "-f")
+    assert cli_ok(cli, "unpack", "repo").stdout.startswith(f"Unpacking my.zip to {path} ...")
+
+
+def test_pack_without_a_name_is_an_error(cli: Any) -> None:
+    res = cli("pack", "repo")
+    assert res.code == 16 and "more than 1 repository found" in res.stderr
+    assert not Path("cm.zip").exists()

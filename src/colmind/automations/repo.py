@@ -40,9 +40,10 @@ class RepoAutomation(Automation):
         from colmind.store.fetch import git_info
 
         repos = self.core.find_repos(str(i.get("artifact") or ""))
+        line = str(self.core.settings.cfg.get("line", "=" * 55))
         for repo in repos:
             if is_console(i):
-                _print_repo(repo, git_info(repo.path) if repo.meta.get("git") else {})
+                _print_repo(repo, git_info(repo.path) if repo.meta.get("git") else {}, line)
         return {"return": 0, "list": repos}
 
     def get(self, i: dict[str, Any]) -> dict[str, Any]:
@@ -234,8 +235,10 @@ class RepoAutomation(Automation):
         """Zip a repository (without ``.git``) into ``./cm.zip``: ``cm pack repo NAME [--pack_file=F]``."""
         from colmind.store.archive import make_zip
 
+        if not i.get("artifact"):
+            raise NotFound("more than 1 repository found: name the repository to pack (cm pack repo NAME)")
         repo = self._one(str(i.get("artifact") or ""))
-        name = str(i.get("pack_file") or "cm.zip")
+        name = str(i.get("pack_file") or self._pack_name())
         target = os.path.abspath(name)
         if is_console(i):
             say(f"Packing repo from {repo.path} to {name} ...")
@@ -246,7 +249,7 @@ class RepoAutomation(Automation):
         """Install a repository from ``./cm.zip`` (or ``--pack_file``): ``cm unpack repo``."""
         from colmind.store.fetch import Source
 
-        name = str(i.get("pack_file") or i.get("artifact") or "cm.zip")
+        name = str(i.get("pack_file") or i.get("artifact") or self._pack_name())
         archive = os.path.abspath(name)
         if not os.path.isfile(archive):
             raise NotFound(f"CM repo pack file not found {name}")
@@ -257,6 +260,10 @@ class RepoAutomation(Automation):
         meta = self._fetch_new({**i, "unpack_name": name}, Source(source.kind, archive, alias),
                                str(self.core.repos_path / "repos" / alias))
         return {"return": 0, "meta": meta}
+
+    def _pack_name(self) -> str:
+        """``default_repo_pack`` of CM_CONFIG (``cm.zip``)."""
+        return str(self.core.settings.cfg.get("default_repo_pack") or "cm.zip")
 
     def reindex(self, i: dict[str, Any]) -> dict[str, Any]:
         """Rebuild the index from the disk: ``cm reindex repo``."""
@@ -346,13 +353,13 @@ def _alias_inside_zip(archive: str) -> str:
     raise CMError(f"{archive} holds no cmr.yaml/cmr.json with an alias")
 
 
-def _print_repo(repo: RepoInfo, git: dict[str, str]) -> None:
+def _print_repo(repo: RepoInfo, git: dict[str, str], line: str) -> None:
     """One block of ``cm show repo`` exactly as CM prints it (no empty description line)."""
     meta = repo.meta
     folder = os.path.basename(repo.path)
     if repo.alias in ("local", "internal") or folder == "ck":
         folder = ""
-    say("=" * 55)
+    say(line)  # ``line`` of CM_CONFIG (55 "=" by default)
     say(f"Path:               {repo.path}")
     if meta.get("prefix"):
         say(f"  CM sub-directory: {meta['prefix']}")

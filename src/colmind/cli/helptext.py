@@ -40,7 +40,7 @@ def _actions_of(obj: Any) -> list[str]:
 
 def automation_help(obj: Any, i: dict[str, Any]) -> dict[str, Any]:
     if i.get("out") == "con":
-        say(INFO_CLI)
+        say(str(obj.core.settings.cfg.get("info_cli", INFO_CLI)))
         say("")
         say(f"Automation python module: {_source_file(obj)}")
         say(common_help(f"  {obj.alias}"))
