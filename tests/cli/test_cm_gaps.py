@@ -162,3 +162,14 @@ def test_pack_without_a_name_is_an_error(cli: Any) -> None:
     res = cli("pack", "repo")
     assert res.code == 16 and "more than 1 repository found" in res.stderr
     assert not Path("cm.zip").exists()
+
+
+def test_info_of_several_artifacts_starts_each_with_stars(cli: Any) -> None:
+    """cmind prints 52 '*' before every artifact when more than one matches."""
+    _make_repo(cli)
+    cli_ok(cli, "add", "myauto", "myr:a2", "--tags=x")
+    out = cli_ok(cli, "info", "myauto", "--tags=x").stdout.splitlines()
+    starts = [n for n, line in enumerate(out) if line == "*" * 52]
+    assert len(starts) == 2 and starts[0] == 0 and out[1].startswith("CID = myauto,")
+    single = cli_ok(cli, "info", "myauto", "a1").stdout
+    assert "*" not in single

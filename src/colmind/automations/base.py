@@ -247,9 +247,9 @@ class Automation:
             raise NotFound("artifact not found for the CM/CMX input:\n"
                            + _pretty_json(_public_input(i)))
         if is_console(i):
-            for n, art in enumerate(found):
-                if n:
-                    say("*" * 55)
+            for art in found:
+                if len(found) > 1:
+                    say("*" * 52)  # CM: before each artifact when several match
                 _print_info(art)
         return {"return": 0, "list": found}
 
@@ -277,7 +277,10 @@ class Automation:
 
 
 def _print_info(art: Artifact) -> None:
-    cid = f"{ids.assemble(art.automation_alias, art.automation_uid)}::{ids.assemble(art.alias, art.uid)}"
+    name = ids.assemble(art.alias, art.uid)
+    if " " in name:
+        name = f'"{name}"'  # as CM quotes it
+    cid = f"{ids.assemble(art.automation_alias, art.automation_uid)}::{name}"
     say(f"CID = {cid}")
     say(f"CID1 = {art.automation_uid}::{art.uid}")
     say(f"CID2 = ({cid})")
