@@ -70,3 +70,23 @@ def test_a_repo_in_both_registries_is_listed_once(mlc: Any, mlc_home: Path, regi
     _mlcflow_registry(mlc_home, registered)
     assert mlc("list", "repo").stdout.count(f"Path:  {registered}\n") == 1
     assert os.path.isdir(registered)
+
+
+def test_mlcp_without_a_name_leaves_mlcflows_repos_alone(mlc: Any, mlc_home: Path, mlc_repo: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=mlc_repo, check=True, env=env)
+    meta = mlc_repo / "meta.yaml"
+    meta.write_text(meta.read_text().replace("git: false", "git: true"))
+    _mlcflow_registry(mlc_home, mlc_repo)
+    before = _snapshot(mlc_repo / ".git")
+    res = mlc("pull", "repo")
+    assert res.code == 0, res.stderr
+    assert f"Skipping {mlc_repo}: registered by mlcflow" in res.stdout
+    assert _snapshot(mlc_repo / ".git") == before
