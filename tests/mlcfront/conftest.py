@@ -31,8 +31,14 @@ def mlc_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def mlc_repo(tmp_path: Path) -> Path:
     """A copy of the MLC-format fixture repository (alias community-fixtures@mlc)."""
+    import os
+    import time
+
     dest = tmp_path / "repo-mlc"
     shutil.copytree(FIXTURE, dest)
+    old = time.time() - 3600  # not "just modified": colmind caches the metas of settled files
+    for path in [dest, *dest.rglob("*")]:
+        os.utime(path, (old, old))
     return dest
 
 

@@ -212,7 +212,12 @@ class RepoAutomation(Automation):
         from colmind.store.fetch import run_git
 
         updated = []
+        foreign = {os.path.realpath(p) for p in self.core.registry.mlc_paths()}
         for repo in self.core.repos:
+            if os.path.realpath(repo.path) in foreign:
+                if is_console(i):  # mlcflow's repositories are read, never changed (docs/mlc.md)
+                    say(f"Skipping {repo.path}: registered by mlcflow (update it with mlcflow)")
+                continue
             if repo.meta.get("git") and os.path.isdir(os.path.join(repo.path, ".git")):
                 if is_console(i):
                     say(f"Updating {repo.path} ...")

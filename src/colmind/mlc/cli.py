@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from colmind.compat.shim import MLC_VERSION
+from colmind.mlc import __version__ as MLC_VERSION
 
 TYPE_CHECKING = False
 
@@ -177,11 +177,11 @@ def rerun_command(tags: str, run_args: dict[str, Any]) -> str:
 
 
 def _shortcut(action: str, target: str) -> int:
-    import shlex
+    from colmind.mlc.grammar import shell_join
 
     args = sys.argv[1:]
     name = sys.argv[0].rsplit("/", 1)[-1] or "mlc"
-    return main([action, target, *args], run_cmd=shlex.join([name, *args]))
+    return main([action, target, *args], run_cmd=shell_join([name, *args]))
 
 
 def mlc() -> None:

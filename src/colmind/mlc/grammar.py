@@ -131,9 +131,9 @@ def split_argv(argv: list[str]) -> tuple[str, str, str, list[str], bool]:
 
 
 def check_choice(action: str, target: str) -> None:
-    import difflib
-
     if action not in TARGETS_OF:
+        import difflib
+
         hint = difflib.get_close_matches(action, ALL_ACTIONS, n=1)
         prefix = [a for a in ALL_ACTIONS if action and a.startswith(action)]
         guess = (hint or prefix or [""])[0]
@@ -142,6 +142,8 @@ def check_choice(action: str, target: str) -> None:
                          + f"mlc: error: argument command: invalid choice: '{action}' (choose from {choices})")
     allowed = TARGETS_OF[action]
     if target and target not in allowed:
+        import difflib
+
         hint = difflib.get_close_matches(target, allowed, n=1)
         choices = ", ".join(f"'{t}'" for t in allowed)
         raise UsageError((f"Did you mean '{hint[0]}'?\n\n" if hint else "")
@@ -152,8 +154,6 @@ def check_choice(action: str, target: str) -> None:
 
 def parse(argv: list[str], run_cmd: str = "") -> Command:
     """``argv`` after the program name -> ``Command`` (``mlc_run_cmd`` = ``run_cmd`` or argv)."""
-    import shlex
-
     renamed = [rename_flag(t) for t in argv]
     action, target, details, extra, help_flag = split_argv(renamed)
     if help_flag and not details and not _has_tags(extra):
@@ -167,7 +167,7 @@ def parse(argv: list[str], run_cmd: str = "") -> Command:
             log_level = LOG_FLAGS[token]
             extra.remove(token)
     run_args = convert_flags(extra)
-    run_args["mlc_run_cmd"] = run_cmd or shlex.join(["mlc", *renamed])
+    run_args["mlc_run_cmd"] = run_cmd or shell_join(["mlc", *renamed])
     target = {"repos": "repo", "run": "script"}.get(target, target)
     _positionals(run_args, action, target, details, extra)
     run_args = _merge_input_file(run_args)
@@ -176,6 +176,14 @@ def parse(argv: list[str], run_cmd: str = "") -> Command:
     if help_flag:
         run_args["help"] = True
     return Command(action, target, run_args, log_level)
+
+
+_SAFE = frozenset("%+,-./0123456789:=@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+
+
+def shell_join(argv: list[str]) -> str:
+    """``shlex.join`` without importing ``shlex`` (and ``re``) on every command."""
+    return " ".join(t if t and set(t) <= _SAFE else "'" + t.replace("'", "'\"'\"'") + "'" for t in argv)
 
 
 def _has_tags(extra: list[str]) -> bool:

@@ -6,7 +6,6 @@ Every function takes the already-found items (colmind artifacts: ``.path``, ``.m
 
 from __future__ import annotations
 
-import json
 import os
 
 TYPE_CHECKING = False
@@ -79,6 +78,8 @@ def cache_meta_view(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def cached_state(path: str) -> dict[str, Any] | None:
+    import json
+
     for name in ("cm-cached-state.json", "mlc-cached-state.json"):
         try:
             with open(os.path.join(path, name), encoding="utf-8") as handle:
@@ -104,6 +105,8 @@ def cache_show(items: Iterable[Any]) -> str:
                 continue
             value = state[key]
             if value and isinstance(value, dict):
+                import json
+
                 lines.append(f"    {key}:")
                 lines += _indented(json.dumps(value, indent=4, sort_keys=True), 8)
             else:

@@ -9,7 +9,6 @@ with a clear message.
 from __future__ import annotations
 
 import os
-import re
 
 from colmind.mlc import log, output
 from colmind.mlc.grammar import is_uid
@@ -20,7 +19,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-OWNER_NAME = re.compile(r"^[\w-]+@[\w-]+$")
 PROTECTED = ("9a3280b14a4285c9", "36b263b05174aef9")  # colmind's local and built-in repositories
 NO_REPO_GIVEN = ("Please enter a Repo Alias, Repo UID, or Repo URL in one of the following formats:\n"
                  "- <repo_owner>@<repos_name>\n- <repo_url>\n- <repo_uid>\n- <repo_alias>\n"
@@ -31,8 +29,19 @@ def all_repos() -> list[Any]:
     return list(checked({"action": "find", "automation": "repo"}).get("list") or [])
 
 
+def is_owner_name(text: str) -> bool:
+    """``owner@name``: letters, digits, ``_`` and ``-`` on both sides (mlcflow's pattern)."""
+    owner, at, name = text.partition("@")
+    ok = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+    return bool(at and owner and name and set(owner) <= ok and set(name) <= ok)
+
+
 def alias_of_url(text: str) -> str:
     """``https://github.com/o/n(.git)`` or ``git@github.com:o/n`` -> ``o@n`` ("" otherwise)."""
+    if "://" not in text and not text.startswith("git@"):
+        return ""
+    import re
+
     match = re.match(r"^(?:https?://[^/]+/|git@[^:]+:)([\w.-]+)/([\w.-]+?)(?:\.git)?/?$", text)
     return f"{match.group(1)}@{match.group(2)}" if match else ""
 
@@ -94,7 +103,7 @@ def _pull_input(name: str, run_args: dict[str, Any]) -> dict[str, Any]:
     if len(chosen) > 1:
         raise MlcError("Only one among the three flags(branch, checkout and tag) could be specified")
     i: dict[str, Any] = {"action": "pull", "automation": "repo"}
-    if OWNER_NAME.match(name):
+    if is_owner_name(name):
         owner, repo = name.split("@")
         i["artifact"] = name
         if run_args.get("ssh"):
@@ -121,7 +130,7 @@ def _pull_input(name: str, run_args: dict[str, Any]) -> dict[str, Any]:
 def pull(run_args: dict[str, Any]) -> dict[str, Any]:
     name = str(run_args.get("repo") or "")
     i = _pull_input(name, run_args)
-    if name and (OWNER_NAME.match(name) or alias_of_url(name)):
+    if name and (is_owner_name(name) or alias_of_url(name)):
         existing = matching(name, all_repos())
         if existing and _is_mlcflows(existing[0].path):
             log.info(f"{name} is registered by mlcflow at {existing[0].path}: not changed (update it with mlcflow)")
@@ -169,7 +178,7 @@ def _has_meta(path: str) -> bool:
 
 
 def _new_alias(name: str, path: str) -> str:
-    return alias_of_url(name) or (name if OWNER_NAME.match(name) else os.path.basename(path.rstrip("/")))
+    return alias_of_url(name) or (name if is_owner_name(name) else os.path.basename(path.rstrip("/")))
 
 
 def rm(run_args: dict[str, Any]) -> dict[str, Any]:

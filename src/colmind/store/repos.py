@@ -130,11 +130,9 @@ class Registry:
         whose cache entries are in mlcflow's format."""
         if not self.mlc_repos:
             return []
-        import json
-
         try:
             with open(os.path.join(self.mlc_repos, "repos.json"), encoding="utf-8") as handle:
-                data = json.load(handle)
+                data = _json_loads(handle.read())
         except (OSError, ValueError):
             return []
         local = os.path.join(self.mlc_repos, "local")
