@@ -118,3 +118,13 @@ def test_install_and_uninstall_write_a_pth(tmp_path: Path, monkeypatch: pytest.M
     assert pth.read_text() == toplevel.folder() + "\n"
     toplevel.uninstall()
     assert not pth.exists()
+
+
+def test_action_object_of_recipes_accepts_target(registered: Path) -> None:
+    """MLC recipes call ``automation.action_object.access({'action': 'search', 'target': 'script', ...})``."""
+    from colmind.automations.facade import CMFacade
+
+    facade = CMFacade()
+    r = facade.access({"action": "search", "target": "script", "tags": "mpe"})
+    assert r["return"] == 0 and [x.meta["alias"] for x in r["list"]] == ["mpe-tool"]
+    assert facade.access({"action": "find", "automation": "script", "artifact": "mpe-tool"})["return"] == 0

@@ -60,9 +60,11 @@ class CMFacade:
         return CM_COMPAT_VERSION
 
     def access(self, i: Any) -> dict[str, Any]:
-        from colmind.api import access
+        """CM's ``access``; an mlcflow-style input (``target`` instead of ``automation``, as MLC
+        recipes pass to ``automation.action_object.access``) runs as ``mlc.access`` runs it."""
+        from colmind.compat.shim import mlc_access
 
-        return access(i)
+        return mlc_access(i)
 
     def error(self, r: dict[str, Any]) -> dict[str, Any]:
         import sys

@@ -49,7 +49,7 @@ def _access(i: Any) -> dict[str, Any]:
 MLC_ACCESS_PLUGIN = "colmind.mlc.api:access"
 
 
-def _mlc_access(i: Any) -> dict[str, Any]:
+def mlc_access(i: Any) -> dict[str, Any]:
     """``mlc.access``: an mlcflow-style input (``target``) goes to the MLC front-end's API, any
     other input to ``colmind.api.access`` as ``cmind.access`` does."""
     if not (isinstance(i, dict) and i.get("target") and not i.get("automation")):
@@ -80,7 +80,7 @@ def stand_in_modules() -> dict[str, ModuleType]:
     """The stand-in modules by name (fresh package objects; the utils modules are shared)."""
     cmind = _package("cmind", cmind_utils, __version__=CMIND_VERSION)
     mlc = _package("mlc", mlc_utils, __version__=MLC_VERSION)
-    mlc.access = _mlc_access  # type: ignore[attr-defined]
+    mlc.access = mlc_access  # type: ignore[attr-defined]
     return {"cmind": cmind, "cmind.utils": cmind_utils, "mlc": mlc, "mlc.utils": mlc_utils,
             "utils": mlc_utils}
 
