@@ -89,6 +89,8 @@ def _access(i: dict[str, Any], out: str | None, core: Any) -> dict[str, Any]:
     if automation == "." or i.get("artifact") == "." or str(i.get("artifact", "")).startswith(".:"):
         _resolve_dots(i)
         automation = i.get("automation") or ""
+    if not automation and action == "init":
+        i["automation"] = automation = "core"  # ``cm init``: CM's core automation (spec 1.3)
     if not automation:
         if help_flag and action:
             return _common_action_help(i, str(action), core)

@@ -173,3 +173,21 @@ def test_info_of_several_artifacts_starts_each_with_stars(cli: Any) -> None:
     assert len(starts) == 2 and starts[0] == 0 and out[1].startswith("CID = myauto,")
     single = cli_ok(cli, "info", "myauto", "a1").stdout
     assert "*" not in single
+
+
+# `cm init` (no automation) is `cm init core` in CM: cmind printed these four lines for --skip --quiet
+def test_cm_init_without_automation_is_core(cli: Any) -> None:
+    out = cli_ok(cli, "init", "--skip", "--quiet").stdout.splitlines()
+    assert out[:4] == ["Checking platform information ...", "[SUCCESS]", "", "Checking system dependencies ..."]
+    assert out[-1] == "[SUCCESS]"
+
+
+def test_init_repo_prints_cm_header(cli: Any) -> None:
+    out = cli_ok(cli, "init", "repo", "myr").stdout.splitlines()
+    path = Path(os.environ["CM_REPOS"]) / "repos" / "myr"
+    assert out[0] == "=" * 55 and out[1] == "Alias:    myr" and out[2].startswith("UID:      ")
+    assert out[3:7] == ["Desc:     ", "Prefix:   ", "", f"Local path to the CM repository: {path}"]
+
+
+def test_detect_repo_outside_a_repo(cli: Any) -> None:
+    assert cli_ok(cli, "detect", "repo").stdout == "CM repository not found\n"

@@ -29,10 +29,13 @@ class CoreAutomation(Automation):
 
         repos = self.core.repos
         checks = {tool: bool(shutil.which(tool)) for tool in ("git", "python3", "wget", "curl")}
-        if is_console(i):
+        if is_console(i):  # CM's two checks, with what colmind found (it installs nothing)
             say("Checking platform information ...")
+            say("[SUCCESS]")
+            say("")
+            say("Checking system dependencies ...")
             for tool, ok in checks.items():
                 say(f"  {tool}: {'found' if ok else 'NOT FOUND'}")
-            say(f"Repositories: {len(repos)} registered under {self.core.repos_path}")
+            say(f"  repositories: {len(repos)} registered under {self.core.repos_path}")
             say("[SUCCESS]")
         return {"return": 0, "tools": checks}

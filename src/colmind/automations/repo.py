@@ -78,8 +78,9 @@ class RepoAutomation(Automation):
                                      str(i.get("prefix") or ""))
         self._register(path, meta, create=existing is None)
         if is_console(i):
-            say(f"Alias:  {meta.get('alias')}\nUID:    {meta.get('uid')}\nDesc:   {meta.get('desc', '')}\n"
-                f"Prefix: {meta.get('prefix', '')}\n\nLocal path to the CM repository: {path}")
+            say(str(self.core.settings.cfg.get("line", "=" * 55)))  # CM's header block
+            say(f"Alias:    {meta.get('alias')}\nUID:      {meta.get('uid')}\nDesc:     {meta.get('desc', '')}\n"
+                f"Prefix:   {meta.get('prefix', '')}\n\nLocal path to the CM repository: {path}")
         return {"return": 0, "meta": meta, "path": path}
 
     add = init
@@ -289,7 +290,7 @@ class RepoAutomation(Automation):
 
         here = detect_here(str(i.get("path") or os.getcwd()))
         if is_console(i):
-            say(f"CM repository: {here.repo_path or 'not found'}")
+            say(f"CM repository: {here.repo_path}" if here.repo_path else "CM repository not found")
             if here.artifact:
                 say(f"CM artifact: {here.artifact} ({here.automation}) in {here.artifact_path}")
         return {"return": 0, "found": bool(here.repo_path), "path_to_repo": here.repo_path,
