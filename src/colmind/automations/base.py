@@ -64,14 +64,53 @@ class Automation:
 
     # -- common actions ----------------------------------------------------------------------
     def search(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Find artifacts: ``cm find <automation> [[repo:]artifact] [--tags=a,b,-c]``."""
+        """Find artifacts: ``cm find <automation> [[repo:]artifact] [--tags=a,b,-c]``.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print the path of each artifact found
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): [(artifact alias, UID)] or [(alias, UID), (repo alias, UID)];
+                                    '*' and '?' are wildcards
+            (tags) (str | list): comma-separated tags the artifacts must all have; '-tag' excludes
+            (ignore_inheritance) (bool): if True, load metas without merging '_base'
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error
+            * (error) (str): error string if return>0
+            * list (list): the artifacts found (objects with path, meta, uid, alias, repo)
+        """
         found = self._search(i)
         if is_console(i) and found:
             say("\n".join(art.path for art in found))  # one write: listing 10k paths stays fast
         return {"return": 0, "list": found}
 
     def add(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Add an artifact: ``cm add <automation> [repo:]alias[,uid] [--tags=] [--meta.k=v] [--yaml]``."""
+        """Add an artifact: ``cm add <automation> [repo:]alias[,uid] [--tags=] [--meta.k=v] [--yaml]``.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print where the artifact was created
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): [(artifact alias, UID)] or [(alias, UID), (repo alias, UID)];
+                                    the repository defaults to 'local', the UID is generated if absent
+            (meta) (dict): meta description of the new artifact
+            (tags) (str | list): tags added to the meta
+            (new_tags) (str | list): the same as tags
+            (yaml) (bool): if True, write _cm.yaml instead of _cm.json
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error (8: already exists)
+            * (error) (str): error string if return>0
+            * meta (dict): the meta written
+            * path (str): path to the created artifact
+        """
         refs = ids.parse_object(str(i.get("artifact") or ""))
         alias, uid = refs[0]
         repo = ids.assemble(*refs[1]) if len(refs) > 1 else "local"
@@ -84,7 +123,25 @@ class Automation:
         return {"return": 0, "meta": art.original_meta, "path": art.path, "artifact": art}
 
     def load(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Load one artifact's meta: ``cm load <automation> <artifact> [--yaml]``."""
+        """Load one artifact's meta: ``cm load <automation> <artifact> [--yaml]``.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print the meta (JSON, or YAML with --yaml)
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): [(artifact alias, UID)] or [(alias, UID), (repo alias, UID)]
+            (tags) (str | list): tags selecting the artifact
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error (16: not found)
+            * (error) (str): error string if return>0
+            * path (str): path to the artifact
+            * meta (dict): its meta, '_base' inheritance merged
+            * original_meta (dict): its meta as stored
+        """
         found = self._search(i)
         if not found:
             raise NotFound(f"artifact not found: {_public_input(i)}")
@@ -102,7 +159,27 @@ class Automation:
                 "artifact": art}
 
     def update(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Update metas: ``cm update <automation> [artifact] [--meta.k=v] [--tags=] [--search_tags=]``."""
+        """Update metas: ``cm update <automation> [artifact] [--meta.k=v] [--tags=] [--search_tags=]``.
+
+        Args:
+            (CM input dict):
+
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): the artifact(s) to update; one is created when none matches
+            (meta) (dict): keys merged into the meta (dicts merged, lists appended)
+            (tags) (str | list): tags appended to the meta
+            (search_tags) (str | list): tags selecting the artifacts to update
+            (replace) (bool): if True, replace the meta instead of merging
+            (replace_lists) (bool): if True, replace lists instead of appending
+            (force) (bool): update several artifacts without asking; (f) is the same
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error
+            * (error) (str): error string if return>0
+            * list (list): the updated artifacts
+        """
         found = self._search(i, tags=i.get("search_tags") or [])
         if not found:
             self.add(i)
@@ -128,7 +205,24 @@ class Automation:
         return {"return": 0, "list": updated}
 
     def delete(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Delete artifacts: ``cm rm <automation> <artifact|wildcards> [--tags=] [-f]``."""
+        """Delete artifacts: ``cm rm <automation> <artifact|wildcards> [--tags=] [-f]``.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print each artifact and ask before deleting it
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): [(artifact alias, UID)] or [(alias, UID), (repo alias, UID)]
+            (tags) (str | list): tags selecting the artifacts
+            (force) (bool): delete without asking; (f) is the same
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error (16: not found)
+            * (error) (str): error string if return>0
+            * deleted_list (list): the deleted artifacts
+        """
         found = self._search(i)
         if not found:
             raise NotFound("artifact(s) not found")
@@ -172,7 +266,23 @@ class Automation:
         return found, ids.parse_object(str(extra[0]))
 
     def move(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Rename or move: ``cm mv <automation> [repo:]artifact [new_repo:]new_alias[,new_uid]``."""
+        """Rename or move: ``cm mv <automation> [repo:]artifact [new_repo:]new_alias[,new_uid]``.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print what is moved
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): the artifact to move
+            parsed_artifacts (list): one entry, the new [(alias, UID)] or [(alias, UID), (repo alias, UID)]
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error
+            * (error) (str): error string if return>0
+            * list (list): the moved artifacts
+        """
         found, target = self._source_and_target(i, "move")
         moved = [self._move_one(i, art, target) for art in found]
         return {"return": 0, "list": moved}
@@ -213,7 +323,25 @@ class Automation:
         return self.core.update(handle, {"alias": alias, "uid": uid})
 
     def copy(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Copy: ``cm cp <automation> [repo:]artifact [new_repo:]new_alias[,new_uid] [--new_tags=]``."""
+        """Copy: ``cm cp <automation> [repo:]artifact [new_repo:]new_alias[,new_uid] [--new_tags=]``.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print what is copied
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): the artifact to copy
+            parsed_artifacts (list): one entry, the new [(alias, UID)] or [(alias, UID), (repo alias, UID)];
+                                     a new UID is generated unless given
+            (new_tags) (str | list): the tags of the copy (replace the source's)
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error (8: the target exists)
+            * (error) (str): error string if return>0
+            * list (list): the copies
+        """
         found, target = self._source_and_target(i, "copy")
         copies = []
         for art in found:
@@ -241,7 +369,23 @@ class Automation:
         return {"return": 0, "list": copies}
 
     def info(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Show CM IDs and files of artifacts: ``cm info <automation> <artifact>``."""
+        """Show CM IDs and files of artifacts: ``cm info <automation> <artifact>``.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print CID, CID1, CID2, the path and the files of each artifact
+            parsed_automation (list): [(automation alias, UID)] or [(alias, UID), (repo alias, UID)]
+            parsed_artifact (list): [(artifact alias, UID)] or [(alias, UID), (repo alias, UID)]
+            (tags) (str | list): tags selecting the artifacts
+
+        Returns:
+            (CM return dict):
+
+            * return (int): return code == 0 if no error and >0 if error (16: not found)
+            * (error) (str): error string if return>0
+            * list (list): the artifacts
+        """
         found = self._search(i)
         if not found:
             raise NotFound("artifact not found for the CM/CMX input:\n"
@@ -254,7 +398,19 @@ class Automation:
         return {"return": 0, "list": found}
 
     def version(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Print colmind's version."""
+        """Print colmind's version.
+
+        Args:
+            (CM input dict):
+
+            (out) (str): if 'con', print the version
+
+        Returns:
+            (CM return dict):
+
+            * return (int): 0
+            * version (str): colmind's version
+        """
         from colmind.version import __version__
 
         if is_console(i):
