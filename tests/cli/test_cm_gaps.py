@@ -191,3 +191,21 @@ def test_init_repo_prints_cm_header(cli: Any) -> None:
 
 def test_detect_repo_outside_a_repo(cli: Any) -> None:
     assert cli_ok(cli, "detect", "repo").stdout == "CM repository not found\n"
+
+
+@pytest.mark.parametrize(("code", "status"), [(0, 0), (1, 1), (16, 16), (255, 255), (256, 1), (512, 1), (-1, 1)])
+def test_exit_status_is_never_a_false_success(code: int, status: int) -> None:
+    from colmind.cli.main import exit_status
+
+    assert exit_status(code) == status
+
+
+@pytest.mark.parametrize("code", [256, 512])
+def test_cm_and_mlc_exit_non_zero_for_large_codes(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    import colmind.api
+    from colmind.cli.main import main
+    from colmind.mlc.cli import main as mlc_main
+
+    monkeypatch.setattr(colmind.api, "access", lambda i, out=None: {"return": code, "error": "boom"})
+    assert main(["run", "script", "x"]) == 1
+    assert mlc_main(["run", "script", "x"]) == 1
