@@ -206,6 +206,9 @@ def test_cm_and_mlc_exit_non_zero_for_large_codes(monkeypatch: pytest.MonkeyPatc
     from colmind.cli.main import main
     from colmind.mlc.cli import main as mlc_main
 
+    from colmind import config
+
+    monkeypatch.setitem(config._front_end, "mlc", False)  # restored after the test (mlc sets it)
     monkeypatch.setattr(colmind.api, "access", lambda i, out=None: {"return": code, "error": "boom"})
     assert main(["run", "script", "x"]) == 1
     assert mlc_main(["run", "script", "x"]) == 1
