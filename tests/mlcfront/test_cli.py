@@ -88,6 +88,8 @@ def test_find_repo_and_search_repo(mlc: Any, registered: Path) -> None:
     (("find", "script", "mpe,mpe-tool", "-p"), "{repo}/script/mpe-tool\n", []),
     (("find", "script", "--tags=mpe,_wget", "-p"), "{repo}/script/mpe-tool\n", []),
     (("find", "script", "d0d0d0d0d0d00010", "-p"), "{repo}/script/mpe-tool\n", []),
+    (("find", "script", "community-fixtures@mlc:mpe-tool", "-p"), "{repo}/script/mpe-tool\n", []),  # mlcflow crashes
+    (("find", "script", "mpe-tool,d0d0d0d0d0d00010", "-p"), "{repo}/script/mpe-tool\n", []),
     (("search", "script", "--tags=mpe"), "", [("INFO", "Item path: {repo}/script/mpe-tool")]),
     (("find", "script", "mpe,tool", "-p"), "", []),
     (("find", "script", "nosuch-xyz"), "", [
