@@ -203,10 +203,9 @@ def test_exit_status_is_never_a_false_success(code: int, status: int) -> None:
 @pytest.mark.parametrize("code", [256, 512])
 def test_cm_and_mlc_exit_non_zero_for_large_codes(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
     import colmind.api
+    from colmind import config
     from colmind.cli.main import main
     from colmind.mlc.cli import main as mlc_main
-
-    from colmind import config
 
     monkeypatch.setitem(config._front_end, "mlc", False)  # restored after the test (mlc sets it)
     monkeypatch.setattr(colmind.api, "access", lambda i, out=None: {"return": code, "error": "boom"})

@@ -3,7 +3,7 @@ API ``access()`` on colmind's engine, cache and index (docs/mlc.md).
 
 A layer above ``colmind.api``: it only calls ``colmind.api.access``. ``import colmind.mlc as mlc``
 gives user code ``mlc.access({...})`` without installing anything named ``mlc``; the top-level
-``mlc`` stand-in (``colmind/mlc/toplevel/mlc``) is described in docs/mlc.md.
+``mlc`` stand-in (``colmind/mlc/toplevel/shimdir/mlc``) is described in docs/mlc.md.
 """
 
 from __future__ import annotations

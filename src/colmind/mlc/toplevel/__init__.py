@@ -2,7 +2,7 @@
 
 colmind does not install a package named ``mlc``: mlcflow owns that name, and two wheels writing
 ``site-packages/mlc/`` would overwrite each other's files. The stand-in lives in this folder
-(``toplevel/mlc``) and is put on ``sys.path`` only when asked:
+(``toplevel/shimdir/mlc``) and is put on ``sys.path`` only when asked:
 
 * ``python -m colmind.mlc.toplevel`` prints the folder (``PYTHONPATH=$(...)`` for one shell);
 * ``python -m colmind.mlc.toplevel --install`` writes ``colmind-mlc.pth`` into this environment's
@@ -20,7 +20,8 @@ PTH_NAME = "colmind-mlc.pth"
 
 
 def folder() -> str:
-    return os.path.dirname(os.path.abspath(__file__))
+    """The folder holding the stand-in package ``mlc`` (and nothing else importable)."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "shimdir")
 
 
 def real_mlc_location() -> str:
