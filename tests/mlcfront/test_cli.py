@@ -206,6 +206,9 @@ def test_help_texts(mlc: Any) -> None:
     assert mlc("-h").code == 0 and "mlc <action> <target>" in mlc("-h").stdout
     assert "mlc pull repo" in mlc("pull", "repo", "-h").stdout
     assert "Target: cache" in mlc("cache", "--help").stdout
+    unsupported = mlc("prune", "repo", "-h")
+    assert (unsupported.code, unsupported.stdout) == (0, "")
+    assert unsupported.stderr == "ERROR:root:Error: 'prune' is not supported for repo.\n"
     bad = mlc("foo", "-h")
     assert bad.code == 1 and "Invalid target foo" in bad.stderr and "Traceback" not in bad.stderr
 

@@ -89,10 +89,14 @@ def _help(cmd: Command) -> int:
     from colmind.mlc import helptext, log
 
     try:
-        print(helptext.text(cmd.action, cmd.target))
+        text = helptext.text(cmd.action, cmd.target)
     except helptext.HelpError as exc:
         log.root_error(str(exc))
         return 1
+    if text.startswith("Error: "):
+        log.root_error(text)  # mlcflow: an unsupported pair's help is an error line, exit status 0
+    else:
+        print(text)
     return 0
 
 
