@@ -268,3 +268,12 @@ def test_pull_local_git_repo(mlc: Any, mlc_repo: Path, tmp_path: Path, cm_home: 
     res = mlc("pull", "repo", str(mlc_repo))
     assert res.code == 0, res.stderr
     assert mlc("find", "script", "mpe-tool", "-p").stdout.strip().startswith(str(cm_home / "repos"))
+
+
+def test_expired_cache_entries_are_hidden(mlc: Any, registered: Path, tmp_path: Path) -> None:
+    log = tmp_path / "exp.log"
+    assert mlc("run", "script", "exp-tool", "--quiet", f"--env.MLC_EXP_LOG={log}").code == 0  # 1h expiration
+    assert mlc("find", "cache", "--tags=exp-tool", "-p").stdout.strip()
+    assert mlc("run", "script", "exp-tool,_short", "--quiet", f"--env.MLC_EXP_LOG={log}").code == 0  # expires at once
+    listed = mlc("list", "cache").stdout
+    assert listed.count("Location: ") == 1 and "'_short'" not in listed

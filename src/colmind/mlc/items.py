@@ -79,7 +79,12 @@ def _find(target: str, sel: dict[str, Any]) -> list[Any]:
         if result.get("return") == 16:
             return []
         raise MlcError(str(result.get("error", "")))
-    return list(result.get("list") or [])
+    found = list(result.get("list") or [])
+    if target == "cache":  # as mlcflow, an expired entry is not listed (prune removes it)
+        from colmind.engine.expiration import expired
+
+        found = [item for item in found if not expired(item.meta.get("cache_expiration"))]
+    return found
 
 
 def find_action(run_args: dict[str, Any], target: str) -> dict[str, Any]:
