@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from colmind.mlc.grammar import Command
 
-ENGINE_REPORTED = ("run", "docker", "docker-run", "experiment", "doc", "help")
+ENGINE_REPORTED = ("run", "docker", "docker-run", "experiment", "doc", "help", "test")
 USAGE = "usage: mlc <action> <target> [details] [--flags]   (mlc -h for help)"
 
 

@@ -18,7 +18,7 @@ ENGINE_ACTIONS = {"run": "run", "docker": "docker", "docker_run": "docker", "doc
 # script-only actions colmind does not provide: a clear error instead of a traceback
 NOT_PROVIDED = ("apptainer", "apptainer_run", "remote_run", "remote_experiment", "remote_docker",
                 "remote_slurm", "remote_slurm_experiment", "slurm_run", "slurm_docker", "slurm_apptainer",
-                "slurm_experiment", "lint", "test", "mark_tmp")
+                "slurm_experiment", "lint")
 
 
 def _items(func: Callable[[dict[str, Any], str], dict[str, Any]], target: str) -> Handler:
@@ -29,6 +29,12 @@ def _experiment(run_args: dict[str, Any]) -> dict[str, Any]:
     from colmind.mlc.explore import experiment_script
 
     return experiment_script(run_args)
+
+
+def _test(run_args: dict[str, Any]) -> dict[str, Any]:
+    from colmind.mlc.scripttest import test_script
+
+    return test_script(run_args)
 
 
 def _copy(target: str, action: str) -> Handler:
@@ -53,7 +59,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("repo", "rm"): repos.rm, ("repo", "cp"): _unsupported_copy("repo"), ("repo", "mv"): _unsupported_copy("repo"),
     ("script", "add"): items.add_script, ("script", "rm"): items.rm_script,
     ("script", "cp"): _copy("script", "cp"), ("script", "mv"): _copy("script", "mv"),
-    ("script", "help"): items.help_script, ("script", "experiment"): _experiment,
+    ("script", "help"): items.help_script, ("script", "experiment"): _experiment, ("script", "test"): _test,
     ("cache", "rm"): items.rm_cache, ("cache", "prune"): items.prune_cache,
     ("cache", "add"): _no_add("cache"), ("experiment", "add"): _no_add("experiment"),
     ("cache", "cp"): _unsupported_copy("cache"), ("cache", "mv"): _unsupported_copy("cache"),
@@ -75,7 +81,7 @@ def handler_for(action: str, target: str) -> Handler:
     if target == "script" and action in ENGINE_ACTIONS:
         engine_action = ENGINE_ACTIONS[action]
         return lambda run_args: items.run_script(run_args, engine_action)
-    if target == "script" and action in NOT_PROVIDED and action not in ("test", "mark_tmp"):
+    if target == "script" and action in NOT_PROVIDED:
         raise MlcError(f"'mlc {action.replace('_', '-')} script' is not provided by colmind's mlc front-end "
                        "(see docs/mlc.md)")
     handler = HANDLERS.get((target, action))

@@ -9,7 +9,7 @@ colmind's MLC front-end: mlcflow's command line on colmind's engine, cache and i
 
 | Target     | Actions                                                              |
 |------------|----------------------------------------------------------------------|
-| script     | run, find/search, show, list, rm, mv, cp, add, docker, experiment, doc, help |
+| script     | run, find/search, show, list, rm, mv, cp, add, docker, experiment, test, doc, help |
 | cache      | find/search, show, list, rm, prune                                   |
 | repo       | pull, add, find/search, list/show, rm                                |
 | experiment | find/search, show, list, rm                                          |
@@ -49,6 +49,8 @@ ACTIONS = {
                               "one run per value, one key at a time, recorded by colmind's experiment runner",
     ("script", "doc"): "mlc doc script <tags>: the script's documentation",
     ("script", "help"): "mlc help script <tags>: the script's inputs and variations",
+    ("script", "test"): "mlc test script <alias|tags> [--test_input_index=N[+]] [--test_input_id=ID] (= mlct): "
+                        "run the test inputs of the script's meta 'tests'",
     ("cache", "find"): "mlc find cache <tags|UID> [-p]: paths of the matching cache entries",
     ("cache", "search"): "mlc search cache --tags=a,b [-p]",
     ("cache", "show"): "mlc show cache --tags=a,b: meta and cached state of each entry",
