@@ -277,3 +277,12 @@ def test_expired_cache_entries_are_hidden(mlc: Any, registered: Path, tmp_path: 
     assert mlc("run", "script", "exp-tool,_short", "--quiet", f"--env.MLC_EXP_LOG={log}").code == 0  # expires at once
     listed = mlc("list", "cache").stdout
     assert listed.count("Location: ") == 1 and "'_short'" not in listed
+
+
+def test_mark_tmp(mlc: Any, registered: Path) -> None:
+    entry = _run_cached(mlc)
+    res = mlc("mark-tmp", "cache", "--tags=mpe-tool")
+    assert res.code == 0 and logged(res.stderr) == [("INFO", "Marked 1 cache item(s) as tmp")]
+    assert mlc("find", "cache", "--tags=mpe-tool,tmp", "-p").stdout.strip() == str(entry)
+    again = mlc("mark-tmp", "cache", "--tags=mpe-tool")
+    assert again.code == 0 and "No cache entry to mark as tmp" in again.stderr

@@ -60,7 +60,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("script", "add"): items.add_script, ("script", "rm"): items.rm_script,
     ("script", "cp"): _copy("script", "cp"), ("script", "mv"): _copy("script", "mv"),
     ("script", "help"): items.help_script, ("script", "experiment"): _experiment, ("script", "test"): _test,
-    ("cache", "rm"): items.rm_cache, ("cache", "prune"): items.prune_cache,
+    ("cache", "rm"): items.rm_cache, ("cache", "prune"): items.prune_cache, ("cache", "mark_tmp"): items.mark_tmp,
     ("cache", "add"): _no_add("cache"), ("experiment", "add"): _no_add("experiment"),
     ("cache", "cp"): _unsupported_copy("cache"), ("cache", "mv"): _unsupported_copy("cache"),
 }

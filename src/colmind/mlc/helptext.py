@@ -10,7 +10,7 @@ colmind's MLC front-end: mlcflow's command line on colmind's engine, cache and i
 | Target     | Actions                                                              |
 |------------|----------------------------------------------------------------------|
 | script     | run, find/search, show, list, rm, mv, cp, add, docker, experiment, test, doc, help |
-| cache      | find/search, show, list, rm, prune                                   |
+| cache      | find/search, show, list, rm, prune, mark-tmp                         |
 | repo       | pull, add, find/search, list/show, rm                                |
 | experiment | find/search, show, list, rm                                          |
 
@@ -57,6 +57,7 @@ ACTIONS = {
     ("cache", "list"): "mlc list cache: every cache entry with its tags",
     ("cache", "rm"): "mlc rm cache [<tags|UID>] [-f] [--all]: remove entries (all of them without a selector)",
     ("cache", "prune"): "mlc prune cache [--tags=]: remove expired, incomplete and invalid entries",
+    ("cache", "mark-tmp"): "mlc mark-tmp cache --tags=a,b: add the tag 'tmp' to the matching entries",
     ("repo", "pull"): "mlc pull repo [owner@name|URL] [--branch=|--checkout=|--tag=] [--depth=N] (= mlcp)",
     ("repo", "add"): "mlc add repo <path|owner@name>: register a folder in place (or create an empty repo)",
     ("repo", "find"): "mlc find repo <alias|UID|alias,UID|URL>",

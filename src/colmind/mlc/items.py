@@ -240,3 +240,20 @@ def prune_cache(run_args: dict[str, Any]) -> dict[str, Any]:
         log.info(f"  {entry.get('path', '')} ({entry.get('reason', '')})")
     log.info(f"Pruned {len(removed)} expired cache entries." if removed else "No expired cache entries found.")
     return {"return": 0, "pruned": len(removed)} if removed else {"return": 0}
+
+
+def mark_tmp(run_args: dict[str, Any]) -> dict[str, Any]:
+    """``mlc mark-tmp cache --tags=...``: add the tag ``tmp`` to the matching entries."""
+    sel = selector(run_args, "cache")
+    if not sel:
+        raise MlcError("Tags are not specified for completing the requested action")
+    found = [item for item in _find("cache", sel) if "tmp" not in (item.meta.get("tags") or [])]
+    if not found:
+        message = f"No cache entry to mark as tmp for {sel}"
+        log.warn(message)
+        return {"return": 0, "warnings": [{"code": 1006, "description": message}]}
+    for item in found:
+        checked({"action": "update", "automation": "cache", "artifact": item.uid, "tags": "tmp", "force": True})
+    message = f"Marked {len(found)} cache item(s) as tmp"
+    log.info(message)
+    return {"return": 0, "message": message, "list": found}
