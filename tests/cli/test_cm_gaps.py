@@ -211,3 +211,13 @@ def test_cm_and_mlc_exit_non_zero_for_large_codes(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(colmind.api, "access", lambda i, out=None: {"return": code, "error": "boom"})
     assert main(["run", "script", "x"]) == 1
     assert mlc_main(["run", "script", "x"]) == 1
+
+
+def test_info_repo(cli: Any) -> None:
+    """cmind: ``CID = ::local,9a3280b14a4285c9`` ... ``Path = <local>``, its folders and files."""
+    local = Path(os.environ["CM_REPOS"]) / "repos" / "local"
+    cli_ok(cli, "add", "automation", "myauto")
+    out = cli_ok(cli, "info", "repo", "local").stdout.splitlines()
+    assert out[:5] == ["CID = ::local,9a3280b14a4285c9", "CID1 = ::9a3280b14a4285c9",
+                       "CID2 = (::local,9a3280b14a4285c9)", "", f"Path = {local}"]
+    assert out[5:] == ["", "  Directories:", "    automation", "", "  Files:", "    cmr.yaml"]

@@ -59,6 +59,25 @@ class RepoAutomation(Automation):
         return {"return": 0, "path": repo.path, "meta": repo.meta, "is_git": bool(git["url"]),
                 "url": git["url"], "branch": git["branch"], "cmd": cmd}
 
+    def info(self, i: dict[str, Any]) -> dict[str, Any]:
+        """CM IDs and files of repositories: ``cm info repo NAME`` (a repository's meta names no
+        automation, so its CID starts with ``::``, as in CM)."""
+        from colmind.automations.base import _print_info
+        from colmind.store.model import Artifact
+
+        repos = self.core.find_repos(str(i.get("artifact") or ""))
+        if not repos:
+            raise NotFound(f"repository {i.get('artifact')!r} not found")
+        arts = [Artifact(path=r.path, meta=r.meta, uid=r.uid, alias=r.alias, repo=r,
+                         automation_alias=str(r.meta.get("automation_alias") or ""),
+                         automation_uid=str(r.meta.get("automation_uid") or "")) for r in repos]
+        if is_console(i):
+            for art in arts:
+                if len(arts) > 1:
+                    say("*" * 52)
+                _print_info(art)
+        return {"return": 0, "list": arts}
+
     # -- registration ------------------------------------------------------------------------
     def init(self, i: dict[str, Any]) -> dict[str, Any]:
         """Create and register a repo: ``cm init repo [ALIAS] [--path=P|--here] [--uid=] [--desc=] [--prefix=]``."""
