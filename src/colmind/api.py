@@ -118,7 +118,7 @@ def _check_types(i: dict[str, Any]) -> None:
 
 
 def _print_cli_help(i: dict[str, Any], full: bool) -> dict[str, Any]:
-    from colmind.cli.info import INFO_CLI
+    from colmind.version import INFO_CLI
 
     if i.get("out") == "con":
         print(INFO_CLI)

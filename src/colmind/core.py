@@ -17,6 +17,8 @@ from colmind.store.inherit import inherited_meta
 from colmind.store.lock import locked
 from colmind.store.meta import load_meta_pair, merge_dicts, save_meta_json, save_meta_yaml
 from colmind.store.model import Artifact, RepoInfo, Row
+from colmind.store.names import check_artifact_path, check_cm_name
+from colmind.store.readonly import check_writable
 from colmind.store.repos import Registry
 from colmind.store.scan import load_row, scan_repo
 from colmind.store.tags import TagQuery
@@ -321,10 +323,15 @@ class Core:
     def add(self, automation: str, alias: str = "", uid: str = "", meta: dict[str, Any] | None = None,
             repo: str = "local", tags: Sequence[str] = (), yaml: bool = False) -> Artifact:
         """Create a new artifact (``_cm.json`` written atomically); ``AlreadyExists`` if present."""
+        for value, what in ((alias, "artifact name"), (uid, "artifact UID")):
+            if value:
+                check_cm_name(value, what)
         auto_alias, auto_uid = self.resolve_automation(automation)
         target = self.target_repo(repo)
+        check_writable(target)
         uid = uid or ids.gen_uid()
-        path = os.path.join(target.content_path, auto_alias or auto_uid, alias or uid)
+        auto_dir = check_cm_name(auto_alias or auto_uid, "automation name")
+        path = os.path.join(target.content_path, auto_dir, alias or uid)
         new_meta = dict(meta or {})
         for key, value in (("alias", alias), ("uid", uid), ("automation_alias", auto_alias),
                            ("automation_uid", auto_uid)):
@@ -337,11 +344,17 @@ class Core:
         with self.artifact_lock(path):
             if any(os.path.isfile(os.path.join(path, n)) for n in ("_cm.json", "_cm.yaml")):
                 raise AlreadyExists(f"artifact already exists in the path {path}")
-            os.makedirs(path, exist_ok=True)
-            (save_meta_yaml if yaml else save_meta_json)(path, new_meta)
-            return self._record(target, path)
+            created = [p for p in (os.path.dirname(path), path) if not os.path.isdir(p)]
+            try:
+                os.makedirs(path, exist_ok=True)
+                (save_meta_yaml if yaml else save_meta_json)(path, new_meta)
+                return self._record(target, path)
+            except BaseException:
+                _remove_new_folders(created)  # a failed add leaves nothing behind
+                raise
 
     def _record(self, repo: RepoInfo, path: str) -> Artifact:
+        check_artifact_path(path, repo.content_path)
         order = next((i for i, r in enumerate(self.repos) if r.uid == repo.uid), 0)
         row = load_row(repo, order, os.path.dirname(path), path)
         if row is None or row.error:
@@ -357,6 +370,7 @@ class Core:
     def update(self, artifact: Artifact, meta: dict[str, Any], *, replace: bool = False,
                replace_lists: bool = False) -> Artifact:
         """Merge ``meta`` into the artifact's meta (or replace it) and write ``_cm.json``."""
+        check_writable(artifact.path, "update")
         with self.artifact_lock(artifact.path):
             loaded = load_meta_pair(artifact.path)
             if loaded is None:
@@ -375,6 +389,7 @@ class Core:
 
     def write_meta(self, artifact: Artifact, meta: dict[str, Any]) -> Artifact:
         """Replace the artifact's ``_cm.json`` with exactly ``meta``."""
+        check_writable(artifact.path, "update")
         with self.artifact_lock(artifact.path):
             save_meta_json(artifact.path, meta)
             yaml_path = os.path.join(artifact.path, "_cm.yaml")
@@ -384,6 +399,7 @@ class Core:
 
     def delete(self, artifact: Artifact) -> None:
         """Remove the artifact directory and its index entry."""
+        check_writable(artifact.path, "delete")
         with self.artifact_lock(artifact.path):
             if os.path.isdir(artifact.path):
                 import shutil
@@ -420,6 +436,14 @@ def _unique_tags(tags: list[Any]) -> list[str]:
         if text and not text.startswith("-") and text not in out:
             out.append(text)
     return out
+
+
+def _remove_new_folders(created: list[str]) -> None:
+    """Remove the folders a failed write created (innermost first)."""
+    import shutil
+
+    for path in reversed(created):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _force_remove(func: Any, path: str, _exc: Any) -> None:

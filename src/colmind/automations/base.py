@@ -8,6 +8,8 @@ from colmind.console import confirm, say
 from colmind.errors import AlreadyExists, CMError, NotFound
 from colmind.store import ids
 from colmind.store.model import Artifact
+from colmind.store.names import check_cm_name
+from colmind.store.readonly import check_writable
 from colmind.store.tags import split_tags
 
 TYPE_CHECKING = False
@@ -135,6 +137,7 @@ class Automation:
         force = truthy(i.get("force", False)) or truthy(i.get("f", False))
         deleted: list[Artifact] = []
         for art in found:
+            check_writable(art.path, "delete")
             if not self._confirm_delete(i, art, force):
                 continue
             self.core.delete(art)
@@ -179,12 +182,17 @@ class Automation:
 
     def _target_path(self, art: Artifact, target: list[tuple[str, str]]) -> tuple[Any, str, str, str]:
         new_alias, new_uid = target[0]
+        for value, what in ((new_alias, "new artifact name"), (new_uid, "new artifact UID")):
+            if value:
+                check_cm_name(value, what)
         repo = self.core.target_repo(ids.assemble(*target[1])) if len(target) > 1 else art.repo
+        check_writable(repo, "write into")
         auto_dir = os.path.basename(os.path.dirname(art.path))
         name = new_alias or new_uid or os.path.basename(art.path)
         return repo, os.path.join(repo.content_path, auto_dir, name), new_alias, new_uid
 
     def _move_one(self, i: dict[str, Any], art: Artifact, target: list[tuple[str, str]]) -> Artifact:
+        check_writable(art.path, "move")
         repo, new_path, new_alias, new_uid = self._target_path(art, target)
         if os.path.realpath(new_path) != os.path.realpath(art.path) and os.path.exists(new_path):
             raise CMError(f"target artifact (directory) already exists: {new_path}")

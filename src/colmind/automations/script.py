@@ -76,6 +76,7 @@ class ScriptAutomation(RecipeHelpers, Automation):
 
         from colmind.engine.readme import render_script_readme
         from colmind.store import atomic
+        from colmind.store.readonly import check_writable
 
         found = self.search({**i, "out": None})["list"]
         if not found:
@@ -90,6 +91,7 @@ class ScriptAutomation(RecipeHelpers, Automation):
                     say(text)
                 continue
             target = os.path.join(art.path, "README.md")
+            check_writable(target, "write")
             atomic.write_text(target, text)
             written.append(target)
             if is_console(i):

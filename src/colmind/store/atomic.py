@@ -14,15 +14,40 @@ if TYPE_CHECKING:
 _TMP_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
+# Files are created 0666 and folders 0777 less the process umask, as any other tool would: 0644
+# under umask 022, 0664 under 002 (a group sharing $CM_REPOS or a cache). Not ``tempfile``'s 0600.
+FILE_MODE = 0o666
+
+
 def _make_temp(folder: str, prefix: str) -> tuple[int, str]:
-    """Create a fresh ``<prefix><random>.tmp`` file (mode 0600, like ``tempfile.mkstemp``)."""
+    """Create a fresh ``<prefix><random>.tmp`` file (mode 0666 less the umask: it becomes the file)."""
     for _ in range(100):
         tmp = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}.tmp")
         try:
-            return os.open(tmp, _TMP_FLAGS, 0o600), tmp
+            return os.open(tmp, _TMP_FLAGS, FILE_MODE), tmp
         except FileExistsError:
             continue
     raise FileExistsError(f"no usable temporary file name in {folder}")
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows (threads may be
+    creating files meanwhile); elsewhere by setting and restoring it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def executable_mode() -> int:
+    """The mode of a new executable file (a script colmind writes): 0777 less the umask."""
+    return 0o777 & ~current_umask()
 
 
 def _hostname() -> str:
