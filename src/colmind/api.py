@@ -43,6 +43,10 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
         return exc.to_dict()
     except (KeyboardInterrupt, BrokenPipeError):
         raise
+    except RecursionError:
+        if debug:
+            raise
+        return {"return": 1, "error": "the input or a meta it reads is nested too deeply"}
     except Exception as exc:
         if debug:
             raise

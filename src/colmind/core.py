@@ -337,7 +337,10 @@ class Core:
                            ("automation_uid", auto_uid)):
             if not new_meta.get(key):
                 new_meta[key] = value
-        all_tags = [str(t) for t in (new_meta.get("tags") or [])]
+        old_tags = new_meta.get("tags") or []
+        if not isinstance(old_tags, list):
+            raise CMError(f"meta key 'tags' must be a list of tags, not {type(old_tags).__name__} ({old_tags!r:.80})")
+        all_tags = [str(t) for t in old_tags]
         all_tags += [t for t in tags if t and t not in all_tags]
         if all_tags:
             new_meta["tags"] = all_tags

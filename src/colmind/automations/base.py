@@ -24,6 +24,17 @@ def is_console(i: dict[str, Any]) -> bool:
     return i.get("out") == "con"
 
 
+def meta_input(i: dict[str, Any]) -> dict[str, Any]:
+    """The ``meta`` input key (``--meta.KEY=VALUE``, ``@file``): a mapping, or a clear error."""
+    meta = i.get("meta")
+    if meta is None or meta == "":
+        return {}
+    if not isinstance(meta, dict):
+        raise CMError(f"input key 'meta' must be a mapping (--meta.KEY=VALUE), not {type(meta).__name__} "
+                      f"({meta!r:.80})")
+    return dict(meta)
+
+
 def truthy(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("yes", "on", "true", "1")
 
@@ -77,7 +88,7 @@ class Automation:
         refs = ids.parse_object(str(i.get("artifact") or ""))
         alias, uid = refs[0]
         repo = ids.assemble(*refs[1]) if len(refs) > 1 else "local"
-        meta = dict(i.get("meta") or {})
+        meta = meta_input(i)
         tags = split_tags(i.get("tags")) + split_tags(i.get("new_tags"))
         art = self.core.add(self._automation_name(i), alias=alias, uid=uid, meta=meta, repo=repo or "local",
                             tags=tags, yaml=truthy(i.get("yaml", False)))
@@ -116,7 +127,7 @@ class Automation:
             answer = confirm("More than 1 artifact found. Are you sure you want to update them all (y/N): ")
             if not answer:
                 raise CMError("more than 1 artifact found: add -f (--force) to update them all")
-        meta = dict(i.get("meta") or {})
+        meta = meta_input(i)
         new_tags = split_tags(i.get("tags"))
         updated = []
         for art in found:

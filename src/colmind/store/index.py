@@ -50,7 +50,8 @@ _SEP = "\x1f"
 def _row_values(row: Row) -> tuple[Any, ...]:
     import json  # writes only: a query must not pay for json (and re, enum)
 
-    meta = row.meta_json if row._meta is None else json.dumps(row.meta)
+    # default=str: a YAML meta may hold what JSON cannot (a date); the index keeps its text
+    meta = row.meta_json if row._meta is None else json.dumps(row.meta, default=str)
     return (row.path, row.repo_order, row.repo_alias, row.repo_uid, row.auto_dir, row.automation_uid,
             row.automation_alias, row.uid, row.alias, _SEP.join(row.tags), meta, row.sig, row.base, row.error)
 
