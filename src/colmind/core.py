@@ -349,8 +349,7 @@ class Core:
                 raise AlreadyExists(f"artifact already exists in the path {path}")
             created = [p for p in (os.path.dirname(path), path) if not os.path.isdir(p)]
             try:
-                os.makedirs(path, exist_ok=True)
-                (save_meta_yaml if yaml else save_meta_json)(path, new_meta)
+                _write_new_artifact(path, new_meta, yaml)
                 return self._record(target, path)
             except BaseException:
                 _remove_new_folders(created)  # a failed add leaves nothing behind
@@ -405,9 +404,7 @@ class Core:
         check_writable(artifact.path, "delete")
         with self.artifact_lock(artifact.path):
             if os.path.isdir(artifact.path):
-                import shutil
-
-                shutil.rmtree(artifact.path, onerror=_force_remove)
+                _remove_artifact_folder(artifact.path)
             if self.index is not None:
                 self.index.remove(artifact.path)
             self._auto_keys.clear()
@@ -439,6 +436,53 @@ def _unique_tags(tags: list[Any]) -> list[str]:
         if text and not text.startswith("-") and text not in out:
             out.append(text)
     return out
+
+
+def _write_new_artifact(path: str, meta: dict[str, Any], yaml: bool) -> None:
+    """Write a new artifact's meta. A new folder is filled under a hidden name and renamed into
+    place, so that a process killed half-way never leaves a folder without its meta (the next add
+    of the same name, under the same artifact lock, removes what it left). A folder that exists
+    already (files a user wants to make an artifact) gets its meta file written atomically."""
+    save = save_meta_yaml if yaml else save_meta_json
+    if os.path.isdir(path):
+        save(path, meta)
+        return
+    import shutil
+
+    staging = _hidden_sibling(path, "adding")
+    for left in (staging, _hidden_sibling(path, "deleting")):  # by a killed add or rm (we hold the lock)
+        shutil.rmtree(left, ignore_errors=True)
+    os.makedirs(staging)
+    try:
+        save(staging, meta)
+        os.rename(staging, path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _hidden_sibling(path: str, kind: str) -> str:
+    """``<automation folder>/.cm-<kind>-<hash of the name>``: a folder scans never see, named per
+    artifact so that the next writer of that artifact (under its lock) finds what a killed one left."""
+    import hashlib
+
+    auto_dir, name = os.path.split(path)
+    return os.path.join(auto_dir, f".cm-{kind}-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:20])
+
+
+def _remove_artifact_folder(path: str) -> None:
+    """Rename the folder out of sight first, then delete it: a process killed half-way never leaves
+    a half-deleted artifact (its meta without its files) for others to find."""
+    import shutil
+
+    trash = _hidden_sibling(path, "deleting")
+    if os.path.exists(trash):
+        shutil.rmtree(trash, onerror=_force_remove)
+    try:
+        os.rename(path, trash)
+    except OSError:
+        trash = path  # (a file system without renames of folders): delete in place
+    shutil.rmtree(trash, onerror=_force_remove)
 
 
 def _remove_new_folders(created: list[str]) -> None:

@@ -66,6 +66,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = Tr
     folder, name = os.path.split(os.fspath(path))
     folder = folder or "."
     os.makedirs(folder, exist_ok=True)
+    sweep_stale(folder, name)
     prefix = f".{name}.{_hostname()}.{os.getpid()}."
     fd, tmp = _make_temp(folder, prefix)
     try:
@@ -93,6 +94,7 @@ def write_report(path: str | os.PathLike[str], text: str) -> None:
     folder, name = os.path.split(target)
     folder = folder or "."
     os.makedirs(folder, exist_ok=True)
+    sweep_stale(folder, name)
     fd, tmp = _make_temp(folder, f".{name}.{_hostname()}.{os.getpid()}.")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -110,6 +112,48 @@ def write_report(path: str | os.PathLike[str], text: str) -> None:
         raise
     if aside:
         _unlink_quietly(aside)
+
+
+def sweep_stale(folder: str, name: str) -> int:
+    """Repair what a killed writer of ``folder/name`` on this host left: remove its temporary files,
+    and put back a report it had moved aside when no new one replaced it. Returns how many."""
+    start = f".{name}.{_hostname()}."
+    try:
+        with os.scandir(folder) as entries:
+            stale = [e.name for e in entries if e.name.startswith(start)]
+    except OSError:
+        return 0
+    repaired = 0
+    for entry in stale:
+        pid_text, _, rest = entry[len(start):].partition(".")
+        if not pid_text.isdigit() or _alive(int(pid_text)) or not rest.endswith((".tmp", ".old")):
+            continue
+        path = os.path.join(folder, entry)
+        if rest.endswith(".old") and not os.path.exists(os.path.join(folder, name)):
+            _replace_quietly(path, os.path.join(folder, name))
+        else:
+            _unlink_quietly(path)
+        repaired += 1
+    return repaired
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def _replace_quietly(source: str, target: str) -> None:
+    try:
+        os.replace(source, target)
+    except OSError:
+        pass
 
 
 def _move_aside(path: str, aside: str) -> str:
