@@ -25,7 +25,7 @@ FLAG_KEYS = ["tags", "new_tags", "search_tags", "meta.x", "meta.tags", "meta.ali
              "f", "replace", "replace_lists", "out", "j", "min", "all", "uid", "desc", "prefix", "here",
              "ignore_inheritance", "common", "print", "x.y.z", "h", "help", "version", "pack_file",
              "save_to_json", "tags,", "meta.list,", "dir", "path"]
-EXIT_CODES = {0, 1, 2, 3, 4, 8, 16, 32}  # docs/safety.md: CM's return codes (errors.py)
+EXIT_CODES = {0, 1, 2, 3, 4, 8, 16}  # docs/safety.md: CM's return codes (colmind/errors.py)
 
 
 def hostile_names(sandbox: Path) -> list[str]:
