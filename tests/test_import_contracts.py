@@ -42,6 +42,7 @@ BREAKS = [
     ("engine/plan.py", "from colmind import automations", "colmind.engine is not allowed to import colmind.automations"),
     ("config.py", "from colmind.cli import info", "colmind.config is not allowed to import colmind.cli"),
     ("store/meta.py", "import colmind.core", "colmind.store is not allowed to import colmind.core"),
+    ("expr/__init__.py", "from colmind.store import ids", "colmind.expr is not allowed to import colmind.store"),
 ]
 
 
