@@ -12,6 +12,7 @@ import sys
 from colmind.config import Settings, load_settings
 from colmind.errors import AlreadyExists, AutomationNotFound, BadFile, CMError, NotFound
 from colmind.store import ids
+from colmind.store.atomic import staging_folder
 from colmind.store.index import Index
 from colmind.store.inherit import inherited_meta
 from colmind.store.lock import locked
@@ -352,7 +353,7 @@ class Core:
                 _write_new_artifact(path, new_meta, yaml)
                 return self._record(target, path)
             except BaseException:
-                _remove_new_folders(created)  # a failed add leaves nothing behind
+                _remove_new_folders(path, created)  # a failed add leaves nothing behind
                 raise
 
     def _record(self, repo: RepoInfo, path: str) -> Artifact:
@@ -381,13 +382,35 @@ class Core:
             if replace:
                 keep: dict[str, Any] = {k: current[k] for k in ("uid", "alias", "automation_uid", "automation_alias")
                         if k in current}
-                new_meta = merge_dicts(keep, meta)
+                new_meta = _merged_meta(keep, meta, replace_lists=True)
             else:
-                new_meta = merge_dicts(current, meta, append_lists=not replace_lists)
-            if isinstance(new_meta.get("tags"), list):
-                new_meta["tags"] = _unique_tags(new_meta["tags"])
+                new_meta = _merged_meta(current, meta, replace_lists=replace_lists)
             save_meta_json(artifact.path, new_meta)
             return self._record(artifact.repo, artifact.path)
+
+    def copy_folder(self, source: Artifact, repo: RepoInfo, path: str, change: dict[str, Any]) -> Artifact:
+        """Copy ``source``'s folder to ``path`` with ``change`` merged into its meta (as ``update``
+        does). The copy is filled and its meta rewritten under a hidden name, then renamed into
+        place: a process killed half-way never leaves a half-copied artifact, nor a second
+        artifact with the source's UID."""
+        import shutil
+
+        check_writable(repo, "write into")
+        with self.artifact_lock(path):
+            if os.path.exists(path):
+                raise AlreadyExists(f"artifact already exists in the path {path}")
+            staging = staging_folder(path, "adding")
+            shutil.rmtree(staging, ignore_errors=True)  # left by a killed copy or add
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            try:
+                shutil.copytree(source.path, staging, symlinks=True)
+                loaded = load_meta_pair(staging)
+                save_meta_json(staging, _merged_meta(loaded[0] if loaded else {}, change))
+                os.rename(staging, path)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            return self._record(repo, path)
 
     def write_meta(self, artifact: Artifact, meta: dict[str, Any]) -> Artifact:
         """Replace the artifact's ``_cm.json`` with exactly ``meta``."""
@@ -429,6 +452,14 @@ class Core:
         return access(i)
 
 
+def _merged_meta(current: dict[str, Any], change: dict[str, Any], replace_lists: bool = False) -> dict[str, Any]:
+    """``update``'s merge: ``change`` into ``current``, lists appended, tags kept unique."""
+    new_meta = merge_dicts(current, change, append_lists=not replace_lists)
+    if isinstance(new_meta.get("tags"), list):
+        new_meta["tags"] = _unique_tags(new_meta["tags"])
+    return new_meta
+
+
 def _unique_tags(tags: list[Any]) -> list[str]:
     out: list[str] = []
     for tag in tags:
@@ -449,8 +480,8 @@ def _write_new_artifact(path: str, meta: dict[str, Any], yaml: bool) -> None:
         return
     import shutil
 
-    staging = _hidden_sibling(path, "adding")
-    for left in (staging, _hidden_sibling(path, "deleting")):  # by a killed add or rm (we hold the lock)
+    staging = staging_folder(path, "adding")
+    for left in (staging, staging_folder(path, "deleting")):  # by a killed add or rm (we hold the lock)
         shutil.rmtree(left, ignore_errors=True)
     os.makedirs(staging)
     try:
@@ -461,21 +492,12 @@ def _write_new_artifact(path: str, meta: dict[str, Any], yaml: bool) -> None:
         raise
 
 
-def _hidden_sibling(path: str, kind: str) -> str:
-    """``<automation folder>/.cm-<kind>-<hash of the name>``: a folder scans never see, named per
-    artifact so that the next writer of that artifact (under its lock) finds what a killed one left."""
-    import hashlib
-
-    auto_dir, name = os.path.split(path)
-    return os.path.join(auto_dir, f".cm-{kind}-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:20])
-
-
 def _remove_artifact_folder(path: str) -> None:
     """Rename the folder out of sight first, then delete it: a process killed half-way never leaves
     a half-deleted artifact (its meta without its files) for others to find."""
     import shutil
 
-    trash = _hidden_sibling(path, "deleting")
+    trash = staging_folder(path, "deleting")
     if os.path.exists(trash):
         shutil.rmtree(trash, onerror=_force_remove)
     try:
@@ -485,12 +507,18 @@ def _remove_artifact_folder(path: str) -> None:
     shutil.rmtree(trash, onerror=_force_remove)
 
 
-def _remove_new_folders(created: list[str]) -> None:
-    """Remove the folders a failed write created (innermost first)."""
+def _remove_new_folders(path: str, created: list[str]) -> None:
+    """Remove the folders a failed add created: the artifact's (under its lock), and the automation
+    folder only while empty (another process may be adding an artifact there meanwhile)."""
     import shutil
 
-    for path in reversed(created):
+    if path in created:
         shutil.rmtree(path, ignore_errors=True)
+    if os.path.dirname(path) in created:
+        try:
+            os.rmdir(os.path.dirname(path))
+        except OSError:
+            pass
 
 
 def _force_remove(func: Any, path: str, _exc: Any) -> None:

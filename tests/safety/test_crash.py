@@ -1,5 +1,5 @@
-"""kill -9 at random points (real processes, 50 trials each) while colmind writes metas,
-``repos.json``, the index and run records: afterwards every command works, every file parses,
+"""kill -9 at random points (real processes, 50 trials each) while colmind writes metas (add,
+update, cp, rm), ``repos.json``, the index and run records: afterwards every command works, every file parses,
 the index equals the disk, and the next run removes what the dead one left (tests/safety/crash.py)."""
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ colmind.access(['update', 'notes', 'a', f'--meta.n={n}', f'--tags=t{n % 3}'])
 colmind.access(['add', 'notes', 'b', '--tags=b'])
 colmind.access(['update', 'notes', 'b', f'--meta.n={n}'])
 colmind.access(['rm', 'notes', 'b', '-f'])
+colmind.access(['cp', 'notes', 'a', 'c', '--new_tags=copy'])
+colmind.access(['rm', 'notes', 'c', '-f'])
 """)
 
     def check(trial: int) -> None:
@@ -71,6 +73,11 @@ colmind.access(['rm', 'notes', 'b', '-f'])
         run_cli("rm", "notes", "b", "-f")
         ok("add", "notes", "b")                               # repairs a killed add's staging folder
         ok("rm", "notes", "b", "-f")
+        run_cli("rm", "notes", "c", "-f")
+        ok("cp", "notes", "a", "c")                           # repairs a killed copy's staging folder
+        ok("rm", "notes", "c", "-f")
+        uids = [json.loads((notes / n / "_cm.json").read_text())["uid"] for n in _folders_with_meta(notes)]
+        assert len(uids) == len(set(uids)), uids              # never a half-copied twin
         assert not leftovers(home / "repos"), leftovers(home / "repos")
 
     stats = kill_at_random_points(writer, check=check, env=world["env"], cwd=world["work"], trials=TRIALS, seed=1)

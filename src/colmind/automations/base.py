@@ -243,20 +243,16 @@ class Automation:
                 raise AlreadyExists(f"artifact already exists in the path {new_path}")
             if is_console(i):
                 say(f'* Copying "{art.path}" to\n         "{new_path}"')
-            import shutil
-
-            shutil.copytree(art.path, new_path, symlinks=True)
             change: dict[str, Any] = {"alias": new_alias or os.path.basename(new_path),
                                       "uid": new_uid or ids.gen_uid()}
             if not new_alias and ids.is_uid(os.path.basename(new_path)):
                 change["alias"] = ""
-            handle = self.core._record(repo, new_path)
             tags = split_tags(i.get("new_tags"))
             if tags:
                 change["tags"] = tags
             if is_console(i):
                 say(f'- Updating meta in "{new_path}"')
-            copies.append(self.core.update(handle, change))
+            copies.append(self.core.copy_folder(art, repo, new_path, change))
         return {"return": 0, "list": copies}
 
     def info(self, i: dict[str, Any]) -> dict[str, Any]:

@@ -84,6 +84,18 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = Tr
         raise
 
 
+def staging_folder(path: str, kind: str) -> str:
+    """``<parent>/.cm-<kind>-<hash of the name>``: where a new folder is filled before it is renamed
+    into place (``kind`` "adding"), or where one is renamed before it is deleted ("deleting").
+    Scans never see it (a dot name); named per target, so the next writer of that target (under
+    its lock) finds and removes what a killed one left."""
+    import hashlib
+
+    parent, name = os.path.split(os.fspath(path))
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return os.path.join(parent, f".cm-{kind}-{digest}")
+
+
 def write_report(path: str | os.PathLike[str], text: str) -> None:
     """Write a report (a run record) that a crash may lose: like ``write_text(durable=False)``
     (readers see the old file or the new one, never a part), except that a reader may also find
