@@ -66,7 +66,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = Tr
     folder, name = os.path.split(os.fspath(path))
     folder = folder or "."
     os.makedirs(folder, exist_ok=True)
-    sweep_stale(folder, name)
+    _sweep_if_changed(folder, name)
     prefix = f".{name}.{_hostname()}.{os.getpid()}."
     fd, tmp = _make_temp(folder, prefix)
     try:
@@ -82,6 +82,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = Tr
         except OSError:
             pass
         raise
+    _note_own_write(folder)
 
 
 def staging_folder(path: str, kind: str) -> str:
@@ -106,7 +107,7 @@ def write_report(path: str | os.PathLike[str], text: str) -> None:
     folder, name = os.path.split(target)
     folder = folder or "."
     os.makedirs(folder, exist_ok=True)
-    sweep_stale(folder, name)
+    _sweep_if_changed(folder, name)
     fd, tmp = _make_temp(folder, f".{name}.{_hostname()}.{os.getpid()}.")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -124,6 +125,32 @@ def write_report(path: str | os.PathLike[str], text: str) -> None:
         raise
     if aside:
         _unlink_quietly(aside)
+    _note_own_write(folder)
+
+
+# folder -> its mtime right after this process's last write there: while it is unchanged, nobody
+# (no killed writer either) has created anything in it since, and the sweep's listing is skipped
+_QUIET: dict[str, int] = {}
+
+
+def _sweep_if_changed(folder: str, name: str) -> None:
+    known = _QUIET.get(folder)
+    if known is not None:
+        try:
+            if os.stat(folder).st_mtime_ns == known:
+                return
+        except OSError:
+            pass
+    sweep_stale(folder, name)
+
+
+def _note_own_write(folder: str) -> None:
+    try:
+        _QUIET[folder] = os.stat(folder).st_mtime_ns
+    except OSError:
+        _QUIET.pop(folder, None)
+    if len(_QUIET) > 4096:
+        _QUIET.clear()
 
 
 def sweep_stale(folder: str, name: str) -> int:
