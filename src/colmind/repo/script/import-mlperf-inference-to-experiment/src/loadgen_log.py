@@ -25,19 +25,6 @@ ACCURACY_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"['\"]FID_SCORE['\"]:\s*([0-9.]+)", "FID_SCORE"), (r"['\"]CLIP_SCORE['\"]:\s*([0-9.]+)", "CLIP_SCORE"),
 )
 
-# LoadGen builds that carry a later round's seeds (check-mlperf-submission's KNOWN_SEEDS).
-ROUND_OF_QSL_SEED = {2085463073848966840: "v6.1"}
-
-
-def round_of(values: dict[str, Any]) -> str:
-    """The MLPerf round of a run: known seeds, else LoadGen's major.minor ("4.1.23" -> "v4.1")."""
-    seed = values.get("effective_qsl_rng_seed")
-    if isinstance(seed, int) and seed in ROUND_OF_QSL_SEED:
-        return ROUND_OF_QSL_SEED[seed]
-    parts = str(values.get("loadgen_version", "")).split(" ")[0].split(".")
-    return f"v{parts[0]}.{parts[1]}" if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() else ""
-
-
 def read_detail(path: Path) -> dict[str, Any]:
     """Last value of every key of a mlperf_log_detail.txt (lines ':::MLLOG {json}')."""
     values: dict[str, Any] = {}
@@ -52,6 +39,42 @@ def read_detail(path: Path) -> dict[str, Any]:
             if isinstance(entry, dict) and "key" in entry:
                 values[str(entry["key"])] = entry.get("value")
     return values
+
+
+# mlperf_log_summary.txt lines -> detail-log keys (for trees that lack the detail log).
+SUMMARY_KEYS = {
+    "Result is": "result_validity", "Samples per second": "result_samples_per_second",
+    "Completed samples per second": "result_completed_samples_per_sec",
+    "Scheduled samples per second": "result_scheduled_samples_per_sec",
+    "Early stopping 90th percentile estimate": "early_stopping_latency_ss",
+    "Early stopping 99th percentile estimate": "early_stopping_latency_ms",
+    "90th percentile latency (ns)": "result_90.00_percentile_latency_ns",
+    "99th percentile latency (ns)": "result_99.00_percentile_per_query_latency_ns",
+}
+
+
+def read_summary(path: Path, scenario: str) -> dict[str, Any]:
+    """The detail-log keys the importer needs, from a ``mlperf_log_summary.txt``."""
+    values: dict[str, Any] = {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            name, sep, text = line.strip().lstrip("* ").partition(":")
+            name = re.sub(r"(\d+)\.0th", r"\1th", " ".join(name.split()))
+            key = SUMMARY_KEYS.get(name)
+            if not sep or key is None:
+                continue
+            if key == "result_99.00_percentile_per_query_latency_ns" and scenario != "MultiStream":
+                continue
+            values[key] = text.strip() if key == "result_validity" else _number(text)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _number(text: str) -> float | int | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else value
 
 
 def metric(scenario: str, values: dict[str, Any]) -> tuple[float | int, str] | None:

@@ -1,6 +1,8 @@
 """The power metric of one performance run of an official results tree, as MLPerf's checker
 computes it: the mean of PTDaemon's Watts samples (``spl.txt``) between LoadGen's power_begin
-and power_end; Offline/Server report Watts, SingleStream/MultiStream millijoules per query."""
+and power_end; Offline/Server report Watts, SingleStream/MultiStream millijoules per query.
+A run whose logs give no power_begin/power_end (only a summary log) gets the mean of all
+samples, for Offline/Server only (energy per query needs the window)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ def _when(text: Any) -> datetime | None:
         return None
 
 
-def mean_watts(spl: Path, begin: datetime, end: datetime) -> float | None:
+def mean_watts(spl: Path, begin: datetime | None, end: datetime | None) -> float | None:
     """Lines ``Time,<MM-DD-YYYY HH:MM:SS.fff>,Watts,<W>,...``; None when no sample is inside."""
     total, count = 0.0, 0
     with open(spl, encoding="utf-8", errors="replace") as handle:
@@ -31,7 +33,8 @@ def mean_watts(spl: Path, begin: datetime, end: datetime) -> float | None:
                 watts = float(cells[3])
             except ValueError:
                 continue
-            if when is not None and begin <= when <= end and watts >= 0:
+            inside = begin is None or end is None or (when is not None and begin <= when <= end)
+            if inside and watts >= 0:
                 total += watts
                 count += 1
     return total / count if count else None
@@ -41,7 +44,7 @@ def power_metric(run_dir: Path, scenario: str, values: dict[str, Any]) -> tuple[
     """(value, "Watts" | "millijoules") of a run with a ``spl.txt``, else None."""
     spl = run_dir / "spl.txt"
     begin, end = _when(values.get("power_begin")), _when(values.get("power_end"))
-    if not spl.is_file() or begin is None or end is None or end <= begin:
+    if not spl.is_file() or (begin is not None and end is not None and end <= begin):
         return None
     watts = mean_watts(spl, begin, end)
     if watts is None:
@@ -49,6 +52,8 @@ def power_metric(run_dir: Path, scenario: str, values: dict[str, Any]) -> tuple[
     if scenario in ("Offline", "Server"):
         return watts, "Watts"
     queries = values.get("result_query_count")
+    if begin is None or end is None:
+        return None
     if not isinstance(queries, int) or queries <= 0:
         return None
     seconds = (end - begin).total_seconds()

@@ -2,9 +2,9 @@
 upstream's importer lays them out: ``<repo>/experiment/<name>/<run folder>/cm-result.json``.
 
 Re-importing is idempotent: records are matched by uid (or, for records another importer wrote,
-by the uid their identity gives), imported keys are refreshed, keys added by users (derived
-metrics, notes) are kept, records that match nothing are kept, and a file whose text would not
-change is not written at all. Every write is atomic (temp file + rename) under the lock file
+by the uid their identity gives), imported keys are refreshed, the record keeps its uid (links to
+a published result stay valid), keys added by users (derived metrics, notes) are kept, records
+that match nothing are kept, and a file whose text would not change is not written at all. Every write is atomic (temp file + rename) under the lock file
 ``cm-result.json.lock`` that the experiment automation uses for its appends.
 """
 
@@ -144,6 +144,8 @@ def merge(existing: list[Record], new: list[Record], done: Written) -> list[Reco
     for uid, record in incoming.items():
         before = merged.get(uid)
         merged[uid] = {**(before or {}), **record}
+        if before is not None and isinstance(before.get("uid"), str) and before["uid"]:
+            merged[uid]["uid"] = before["uid"]  # the uid a published record already has
         if before is None:
             order.append(uid)
             done.new += 1

@@ -6,12 +6,16 @@ row when the run has PTDaemon samples).
     <root>/<division>/<submitter>/results/<system>/<model>/<Scenario>/
         measurements.json, performance/run_1/mlperf_log_detail.txt [spl.txt], accuracy/accuracy.txt
 
-``<root>`` may also be run-mlperf-inference's output folder (it holds ``submission/``).
+``<root>`` may also be run-mlperf-inference's output folder (it holds ``submission/``). The
+version is ``vX.Y`` for an official checkout named ``inference_results_vX.Y``, else ``local``
+(``--version`` overrides both). The performance metric comes from the detail log, else the
+summary log; runs that are not VALID are skipped with the reason.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,7 @@ from . import loadgen_log, power
 from .rows import SCENARIOS, Row, Rows
 from .values import typed
 
+LOCAL_VERSION = "local"  # results of one's own runs, not of a published round
 DIVISIONS = ("closed", "open", "network")
 SYSTEM_COLUMNS = ("number_of_nodes", "host_processor_model_name", "host_processors_per_node",
                   "host_processor_core_count", "accelerator_model_name", "accelerators_per_node",
@@ -41,17 +46,29 @@ def _json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def version_of(given: Path) -> str:
+    """``vX.Y`` of an official checkout named ``inference_results_vX.Y``, else ``local``."""
+    for part in reversed(given.resolve().parts):
+        match = re.fullmatch(r"inference_results_v?(\d+\.\d+)", part)
+        if match:
+            return "v" + match.group(1)
+    return LOCAL_VERSION
+
+
 def read(given: Path, errors: dict[str, int] | None = None) -> Rows:
     """Rows of every result under the tree; ``errors``: checker error counts per Location (None:
     the tree was not checked, the rows get no ``errors`` column)."""
     root = submission_root(given)
     out = Rows(str(root))
+    version = version_of(given)
     divisions = [d for d in _dirs(root) if d.name in DIVISIONS]
     if not divisions:
         out.skip(str(root), f"no division folder ({', '.join(DIVISIONS)}): not a submission tree")
     for division in divisions:
         for base in _dirs(division):
             read_submitter(out, root, base, errors)
+    for _, row in out.rows:
+        row["version"] = version
     return out
 
 
@@ -89,29 +106,37 @@ def base_row(base: Path, system: dict[str, Any], platform: str, model: str,
     return row
 
 
+def run_values(run: Path, scenario: str) -> dict[str, Any] | None:
+    """The run's LoadGen values: the detail log, else the summary log (None: neither)."""
+    if (run / "mlperf_log_detail.txt").is_file():
+        return loadgen_log.read_detail(run / "mlperf_log_detail.txt")
+    if (run / "mlperf_log_summary.txt").is_file():
+        return loadgen_log.read_summary(run / "mlperf_log_summary.txt", scenario)
+    return None
+
+
 def read_scenario(out: Rows, sdir: Path, location: str, shared: Row, errors: dict[str, int] | None) -> None:
     run = sdir / "performance" / "run_1"
-    detail = run / "mlperf_log_detail.txt"
-    if not detail.is_file():
-        out.skip(location, "no performance/run_1/mlperf_log_detail.txt")
+    values = run_values(run, sdir.name)
+    if values is None:
+        out.skip(location, "no performance/run_1/mlperf_log_detail.txt or mlperf_log_summary.txt")
         return
-    values = loadgen_log.read_detail(detail)
     if values.get("result_validity") != "VALID":
         out.skip(location, f"performance run is {values.get('result_validity') or 'without a result'}")
         return
     found = loadgen_log.metric(sdir.name, values)
     if found is None:
-        out.skip(location, f"no {sdir.name} result in {detail.name}")
+        out.skip(location, f"no {sdir.name} result in the LoadGen logs")
         return
     measured = _json(sdir / "measurements.json")
     watts = power.power_metric(run, sdir.name, values)
     row: Row = {**shared, "Scenario": sdir.name, "Result": found[0], "Units": found[1],
                 "Accuracy": loadgen_log.accuracy_text(sdir / "accuracy" / "accuracy.txt"),
                 "Location": location, "has_power": watts is not None,
-                "weight_data_types": measured.get("weight_data_types", ""),
-                "version": loadgen_log.round_of(values),
-                "loadgen_version": str(values.get("loadgen_version", "")).split(" ")[0],
-                "test_datetime": values.get("test_datetime", "")}
+                "weight_data_types": measured.get("weight_data_types", "")}
+    for key in ("loadgen_version", "test_datetime"):
+        if values.get(key):
+            row[key] = str(values[key]).split(" @ ")[0]
     if errors is not None:
         row["errors"] = errors.get(location, 0)
     out.add(location, row)

@@ -77,8 +77,8 @@ def accuracy_fields(value: Value) -> dict[str, Value]:
 
 
 def normalise_version(text: str) -> str:
-    """"4.1", "v4.1", "V4.1" -> "v4.1"; "" stays ""."""
+    """"4.1", "v4.1", "V4.1" -> "v4.1"; other labels ("local", "") unchanged."""
     text = text.strip()
-    if not text:
-        return ""
-    return "v" + text[1:] if text[0] in "vV" else "v" + text
+    if text[:1] in ("v", "V") and text[1:2].isdigit():
+        return "v" + text[1:]
+    return "v" + text if text[:1].isdigit() else text
