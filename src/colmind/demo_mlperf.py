@@ -33,10 +33,12 @@ def run_mlperf_demo(workdir: str) -> int:
                output_dir=output)
     env = run.get("new_env", {})
     results = str(env.get("CM_MLPERF_OUTPUT_DIR") or output)
-    check = _run("check,mlperf,submission", "Checking the result tree", submission_dir=results)
+    # The import comes before the check (which stops the demo when it fails) and does not repeat it.
     imported = _run("import,mlperf,inference,to-experiment,_skip_checker",
                     "Importing the results into experiments (one record per scenario)",
                     submission_dir=results)
+    print(experiments_line(imported))
+    check = _run("check,mlperf,submission", "Checking the result tree", submission_dir=results)
     summary_file = env.get("CM_MLPERF_SUMMARY_JSON") or os.path.join(results, "summary.json")
     valid = str(env.get("CM_MLPERF_ALL_VALID", "")).lower() in ("yes", "true", "1")
     print(f"\nResults:         {results}")
