@@ -18,9 +18,12 @@ _WS = re.compile(r"\s")
 
 def join_command(unparsed: list[str] | str) -> str:
     """Arguments joined by spaces; one holding whitespace is wrapped in ``"..."`` (as CM; ``$``
-    and ``\\`` stay live, so ``"\\${VAR}"`` reaches the step's shell as ``${VAR}``)."""
+    and ``\\`` stay live, so ``"\\${VAR}"`` reaches the step's shell as ``${VAR}``). A single
+    argument is taken as the whole command line."""
     if isinstance(unparsed, str):
         return unparsed
+    if len(unparsed) == 1:
+        return str(unparsed[0])  # ``cme -- "cmd with args"``: the command line itself (CM would quote it)
     parts = []
     for arg in unparsed:
         text = str(arg)

@@ -128,6 +128,7 @@ def execute(sweep: Sweep, i: dict[str, Any], console: Any) -> list[StepOutcome]:
     batch = int(getattr(strategy, "batch_size", 0) or jobs * 16)
     capture = jobs > 1 or str(i.get("executor") or "local") != "local"
     outcomes: list[StepOutcome] = []
+    gate = Gate(run_step)
     index = 0
     while True:
         wanted = strategy.ask(batch)
@@ -143,11 +144,13 @@ def execute(sweep: Sweep, i: dict[str, Any], console: Any) -> list[StepOutcome]:
                 continue
             specs.append(make_spec(sweep, index, dims, capture))
         recorder = OrderedRecorder(sweep.run_dir, [s.index for s in specs], console)
-        for outcome in executor.map(specs, run_step):
+        for outcome in executor.map(specs, gate):
             for done in recorder.add(outcome):
                 outcomes.append(done)
                 strategy.tell(done.spec.dims, done.to_record())
-        if not keep_going and any(not o.ok for o in outcomes):
+                if not done.ok and not keep_going:
+                    gate.stopped = True  # steps not started yet are not run (nor recorded)
+        if gate.stopped:
             break
     return outcomes
 
@@ -168,6 +171,23 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("yes", "on", "true", "1")
 
 
+NOT_RUN = "not run: an earlier step failed (--keep_going runs every step)"
+
+
+class Gate:
+    """``run_one`` that stops starting steps once ``stopped`` is set (a step already running ends
+    normally and is recorded)."""
+
+    def __init__(self, run_one: Any) -> None:
+        self.run_one = run_one
+        self.stopped = False
+
+    def __call__(self, spec: StepSpec) -> StepOutcome:
+        if self.stopped:
+            return StepOutcome(spec=spec, rc=-1, started="", duration_s=0.0, host="", error=NOT_RUN)
+        return self.run_one(spec)  # type: ignore[no-any-return]
+
+
 class OrderedRecorder:
     """Collects outcomes that arrive in any order and appends them to ``cm-result.json`` in step
     order, as soon as every earlier step of the batch is in."""
@@ -182,7 +202,9 @@ class OrderedRecorder:
         self.waiting[outcome.spec.index] = outcome
         ready = []
         while self.order and self.order[0] in self.waiting:
-            ready.append(self.waiting.pop(self.order.pop(0)))
+            head = self.waiting.pop(self.order.pop(0))
+            if head.error != NOT_RUN:
+                ready.append(head)
         if ready:
             records.append_records(self.run_dir, [o.to_record() for o in ready])
             for done in ready:
