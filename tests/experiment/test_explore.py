@@ -59,6 +59,8 @@ INLINE = [
     ("{{A{[ {'x':1} ]}}}", "{{A}}", {"A": "[ {'x':1} ]"}),
     ("echo {{A}} {{B}}", "echo {{A}} {{B}}", {}),
     ("plain", "plain", {}),
+    ("{'n': {{N}}}}", "{'n': {{N}}}}", {}),  # a placeholder followed by closing braces
+    ("echo }}}", "echo }}}", {}),
 ]
 
 
@@ -67,7 +69,7 @@ def test_inline(text, template, found):
     assert extract_inline(text) == (template, found)
 
 
-@pytest.mark.parametrize("text", ["echo {{1A{[1]}}}", "echo {{A B{[1]}}}", "echo }}}"])
+@pytest.mark.parametrize("text", ["echo {{1A{[1]}}}", "echo {{A B{[1]}}}"])
 def test_inline_malformed(text):
     with pytest.raises(CMError):
         extract_inline(text)
