@@ -45,11 +45,11 @@ def compare(old: dict[str, Any], new: dict[str, Any], tolerance: float) -> list[
     for key in sorted(old):
         if key in BOOKKEEPING or key.startswith(K_DIMS + ".") or key.startswith("colmind_") or not _number(old[key]):
             continue
-        value = new.get(key)
+        value: Any = new.get(key)
         if not _number(value):
             rows.append(Row(key, float(old[key]), None, None, False))
             continue
-        change = _relative(float(old[key]), float(value))
+        change = _relative(float(old[key]), float(value))  # both numbers (checked above)
         rows.append(Row(key, float(old[key]), float(value), change, abs(change) <= tolerance))
     return rows
 

@@ -37,7 +37,8 @@ def import_records(found: list[dict[str, Any]], target_repo: str = "local") -> d
     for record in found:
         for name in experiment_names(record):
             groups.setdefault(name, []).append(record)
-    written, unchanged = [], []
+    written: list[str] = []
+    unchanged: list[str] = []
     for name, group in sorted(groups.items()):
         run_dir = _run_dir(name, target_repo)
         changed = rec_mod.write_records(run_dir, merge(rec_mod.load_records(run_dir), group))

@@ -127,7 +127,7 @@ def from_summary_csv(path: str, version: str = "", git_url: str = "", branch: st
             for name, value in row.items():
                 record.setdefault(name, value_of(value))
         else:
-            power = {k: record[k] for k in ("Result_Power", "Result_Power_Units") if k in record}
+            power: dict[str, Any] = {k: record[k] for k in ("Result_Power", "Result_Power_Units") if k in record}
             record.update({name: value_of(value) for name, value in row.items()})
             record.update(power)
         if version and not record.get("version"):

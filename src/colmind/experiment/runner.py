@@ -214,7 +214,7 @@ class OrderedRecorder:
 
 def _result(sweep: Sweep, outcomes: list[StepOutcome]) -> dict[str, Any]:
     failed = [o for o in outcomes if not o.ok]
-    out = {"experiment_path": sweep.artifact_path, "experiment_path2": sweep.run_dir,
+    out: dict[str, Any] = {"experiment_path": sweep.artifact_path, "experiment_path2": sweep.run_dir,
            "steps": len(outcomes), "skipped": len(sweep.done), "failed": len(failed)}
     if failed:
         first = failed[0]
