@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from colmind.testing import cli_ok
 from tests.experiment.helpers import only_run, records
 
@@ -89,8 +91,6 @@ def test_fixture_results_repository_loads_as_is(cli, cm_home, tmp_path):
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "cm4mlperf-results-v3.1"
     source = fixture if fixture.is_dir() else src
     if not source.is_dir():
-        import pytest
-
         pytest.skip("the cm4mlperf-results sample is not available")
     copy = tmp_path / "results"
     shutil.copytree(source, copy)
@@ -110,3 +110,12 @@ def test_fixture_results_repository_loads_as_is(cli, cm_home, tmp_path):
     # a record imported from MLPerf has no step folder: replay says so clearly
     res = cli("replay", "experiment", art.alias, f"--uid={recs[0]['uid']}")
     assert res.code == 16 and "only steps run by an experiment can be replayed" in res.stderr
+
+
+@pytest.mark.parametrize(("compare", "code"), [("n", 0), ("score:25%", 0), ("score:1", 1), ("sc*:25,n:0", 0)])
+def test_replay_compare_selects_keys_and_limits(cli, cm_home, compare, code):
+    cli_ok(cli, "run", "experiment", "--tags=drift", "--explore.N=[1]", "--", DRIFT)
+    uid = records(only_run(cm_home))[0]["uid"]
+    res = cli("replay", "experiment", "--tags=drift", f"--uid={uid}", f"--compare={compare}")
+    assert res.code == code, res.stdout + res.stderr
+    assert ("score" in res.stdout) == ("sc" in compare)

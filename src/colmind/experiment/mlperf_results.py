@@ -260,3 +260,36 @@ def experiment_names(record: dict[str, Any]) -> list[str]:
     task = task_of(str(record.get("MlperfModel") or record.get("Model") or ""))
     rest = f"{system_type}--{div}--{task}--{str(record.get('Scenario', '')).lower()}"
     return [f"mlperf-inference--all--{rest}", f"mlperf-inference--{record.get('version') or 'local'}--{rest}"]
+
+
+def step_output(tree: str) -> dict[str, Any]:
+    """An experiment step's ``cm-output.json`` for an MLPerf result tree: per scenario, its metric,
+    units, validity and accuracy (``Offline.Result``, ``Offline.Accuracy``... once flattened)."""
+    out: dict[str, Any] = {}
+    for record in from_tree(tree):
+        keys = ("Result", "Units", "Result_Valid", "Accuracy", "Result_Power", "Model", "Platform")
+        out[str(record["Scenario"])] = {k: record[k] for k in keys if k in record}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m colmind.experiment.mlperf_results TREE [OUTPUT]``: write ``cm-output.json`` (default)
+    for an experiment step that ran MLPerf into ``TREE``."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: python -m colmind.experiment.mlperf_results TREE [cm-output.json]", file=sys.stderr)
+        return 2
+    try:
+        data = step_output(args[0])
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with open(args[1] if len(args) > 1 else "cm-output.json", "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+    return 0 if data else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
