@@ -38,24 +38,32 @@ class Sweep:
 def run(i: dict[str, Any], rerun: bool = False) -> dict[str, Any]:
     from colmind.experiment.console import Console
 
-    if not rerun:
-        sweep = resolve_sweep(i)
-        art = art_mod.find_or_add(i)
-        sweep.artifact_path = art_mod.path_of(art)
-        sweep.run_dir = records.make_run_folder(sweep.artifact_path, str(i.get("dir") or ""))
-    else:
-        art = art_mod.find_or_add(i)
-        run_dir = pick_rerun_folder(art_mod.path_of(art), str(i.get("dir") or ""))
-        i = _with_saved_command(i, run_dir)
-        sweep = resolve_sweep(i)
-        sweep.artifact_path, sweep.run_dir = art_mod.path_of(art), run_dir
-        sweep.done = {str(r.get(K_KEY)): r for r in records.load_records(run_dir) if is_success(r) and r.get(K_KEY)}
+    i, sweep = prepare_rerun(i) if rerun else prepare_run(i)
     records.save_input(sweep.run_dir, i)
     records.append_records(sweep.run_dir, [])  # the run folder is visible (to rerun, replay) from the start
     console = Console(i.get("out") == "con")
     console.start(sweep)
     outcomes = execute(sweep, i, console)
     return _result(sweep, outcomes)
+
+
+def prepare_run(i: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
+    """Command and dimensions first (errors before anything exists), then experiment and run folder."""
+    sweep = resolve_sweep(i)
+    sweep.artifact_path = art_mod.path_of(art_mod.find_or_add(i))
+    sweep.run_dir = records.make_run_folder(sweep.artifact_path, str(i.get("dir") or ""))
+    return i, sweep
+
+
+def prepare_rerun(i: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
+    """The run folder first (its saved command may be needed), then the sweep and what is done."""
+    artifact_path = art_mod.path_of(art_mod.find_or_add(i))
+    run_dir = pick_rerun_folder(artifact_path, str(i.get("dir") or ""))
+    i = _with_saved_command(i, run_dir)
+    sweep = resolve_sweep(i)
+    sweep.artifact_path, sweep.run_dir = artifact_path, run_dir
+    sweep.done = {str(r.get(K_KEY)): r for r in records.load_records(run_dir) if is_success(r) and r.get(K_KEY)}
+    return i, sweep
 
 
 def resolve_sweep(i: dict[str, Any]) -> Sweep:
@@ -108,7 +116,7 @@ def _with_saved_command(i: dict[str, Any], run_dir: str) -> dict[str, Any]:
 def make_spec(sweep: Sweep, index: int, dims: dict[str, Any], capture: bool) -> StepSpec:
     step_dir = os.path.join(sweep.run_dir, uuid.uuid4().hex[:16])
     env = dict(sweep.env)
-    env.update({name: _env_text(value) if isinstance(value, bool) else str(value) for name, value in dims.items()})
+    env.update({name: str(value) for name, value in dims.items()})  # CM: str() of each dimension value
     local = {"CD": sweep.cwd, "CM_EXPERIMENT_STEP": str(index), "CM_EXPERIMENT_PATH": sweep.artifact_path,
              "CM_EXPERIMENT_PATH2": sweep.run_dir, "CM_EXPERIMENT_PATH3": step_dir}
     command = cmd_mod.substitute(sweep.template, {**local, **env})
