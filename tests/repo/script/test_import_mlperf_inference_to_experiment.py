@@ -476,3 +476,21 @@ def test_a_real_run_is_checked_and_imported(cm_home: Path, tmp_path_factory: pyt
     row = json.loads((out / "summary.json").read_text())["scenarios"][0]
     assert rec["Result"] == row["value"] and rec["errors"] == 0
     assert rec["Accuracy"] == pytest.approx(100 * row["accuracy"], abs=0.001)
+
+
+def test_a_git_checkout_gives_its_remote_and_branch(cm_home: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    tree = _official_power_tree(tmp_path / "inference_results_v4.1")
+    for args in (["init", "-q", "-b", "main"], ["remote", "add", "origin", "https://github.com/x/results.git"]):
+        subprocess.run(["git", "-C", str(tree), *args], check=True, capture_output=True)
+    import_ok("skip_checker", results_dir=str(tree))
+    (rec,) = records_of(cm_home, "mlperf-inference--v4.1--datacenter--closed-power--image-classification--offline")
+    assert rec["git_url"] == "https://github.com/x/results"
+    assert rec["url"] == "https://github.com/x/results/tree/main/closed/Acme/results/box_MaxQ/resnet50/Offline"
+    inner = _official_power_tree(tree / "sub" / "copy")  # a tree inside another checkout: not its URL
+    import_ok("skip_checker", results_dir=str(inner), version="v1.0")
+    (rec,) = records_of(cm_home, "mlperf-inference--v1.0--datacenter--closed-power--image-classification--offline")
+    assert rec["git_url"] == "" and rec["url"].startswith("file://")

@@ -98,9 +98,10 @@ def origin_of(opts: Options, rows: Rows) -> records.Origin:
         return records.Origin()
     source = Path(rows.source)
     if source.is_dir():
-        url, branch = opts.git_url or _git_remote(source), opts.git_branch
-        if url and not branch:
-            branch = _git(source, "rev-parse", "--abbrev-ref", "HEAD") or "master"
+        remote = "" if opts.git_url else _git_remote(source)
+        url, branch = opts.git_url or remote, opts.git_branch
+        if remote and not branch:  # the checkout's own branch
+            branch = _git(source, "symbolic-ref", "--short", "HEAD")
         return records.Origin(url.removesuffix(".git"), branch or "master", None if url else source)
     version = normalise_version(opts.version or _first_version(rows))
     url = opts.git_url or (OFFICIAL_RESULTS.format(version=version) if version else "")
