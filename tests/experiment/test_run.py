@@ -223,3 +223,12 @@ def test_api_with_plain_lists_as_the_mlc_front_end_sends_them(cm_home):
     assert r["return"] == 0 and r["steps"] == 3, r
     recs = records(only_run(cm_home))
     assert [x["colmind_dims.batch_size"] for x in recs] == ["1", "2", "4"]
+
+
+def test_records_in_another_repository(cli, cm_home, tmp_path):
+    cli_ok(cli, "init", "repo", "myrepo", f"--path={tmp_path / 'myrepo'}")
+    cli_ok(cli, "run", "experiment", "myrepo:", "--tags=x,y", "--", "true")
+    cli_ok(cli, "run", "experiment", "myrepo:", "--tags=y", "--", "true")  # found again by tags
+    (art,) = [p for p in (tmp_path / "myrepo" / "experiment").iterdir()]
+    assert len(run_dirs(art)) == 2
+    assert experiments(cm_home) == []
