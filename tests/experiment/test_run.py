@@ -202,6 +202,9 @@ def test_unknown_executor_and_strategy(cli, cm_home):
     assert res.code == 1 and "unknown experiment executor" in res.stderr
     res = cli("run", "experiment", "--tags=e", "--explore_strategy=nope", "--", "true")
     assert res.code == 1 and "unknown explore strategy" in res.stderr
+    res = cli("run", "experiment", "--tags=e", "--jobs=many", "--", "true")
+    assert res.code == 1 and "--jobs must be a number" in res.stderr
+    assert experiments(cm_home) == []
 
 
 def test_missing_plugin_module_is_a_clear_error(cli, cm_home, monkeypatch):
