@@ -38,6 +38,7 @@ class Sweep:
 def run(i: dict[str, Any], rerun: bool = False) -> dict[str, Any]:
     from colmind.experiment.console import Console
 
+    check_plugins(i)
     i, sweep = prepare_rerun(i) if rerun else prepare_run(i)
     records.save_input(sweep.run_dir, i)
     records.append_records(sweep.run_dir, [])  # the run folder is visible (to rerun, replay) from the start
@@ -45,6 +46,19 @@ def run(i: dict[str, Any], rerun: bool = False) -> dict[str, Any]:
     console.start(sweep)
     outcomes = execute(sweep, i, console)
     return _result(sweep, outcomes)
+
+
+def check_plugins(i: dict[str, Any]) -> None:
+    """Unknown ``--executor``/``--explore_strategy`` names and a bad ``--jobs`` fail before anything exists."""
+    from colmind.experiment.executors import EXECUTORS
+    from colmind.experiment.strategies import STRATEGIES
+
+    for key, table, what in (("executor", EXECUTORS, "experiment executor"), ("explore_strategy", STRATEGIES,
+                                                                             "explore strategy")):
+        name = str(i.get(key) or "")
+        if name and name not in table:
+            raise CMError(f"unknown {what} '{name}' (known: {', '.join(sorted(table))})")
+    _int(i.get("jobs") or 1, "jobs")
 
 
 def prepare_run(i: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
@@ -130,7 +144,7 @@ def execute(sweep: Sweep, i: dict[str, Any], console: Any) -> list[StepOutcome]:
     from colmind.experiment.step import run_step
     from colmind.experiment.strategies import make_strategy
 
-    jobs = _int(i.get("jobs") or i.get("j_experiment") or 1, "jobs")
+    jobs = _int(i.get("jobs") or 1, "jobs")
     strategy = make_strategy(str(i.get("explore_strategy") or "grid"), sweep.space, i)
     executor = make_executor(str(i.get("executor") or "local"), jobs, _executor_options(i))
     keep_going = _truthy(i.get("keep_going"))
