@@ -494,3 +494,27 @@ def test_a_git_checkout_gives_its_remote_and_branch(cm_home: Path, tmp_path: Pat
     import_ok("skip_checker", results_dir=str(inner), version="v1.0")
     (rec,) = records_of(cm_home, "mlperf-inference--v1.0--datacenter--closed-power--image-classification--offline")
     assert rec["git_url"] == "" and rec["url"].startswith("file://")
+
+
+def test_imported_and_published_records_load_through_the_experiment_automation(cm_home: Path, tmp_path: Path) -> None:
+    """The published sample registered as a repository and our import: found by the same tags,
+    their run folders and records read by the experiment automation's own loaders."""
+    if not PUBLISHED.is_dir():
+        pytest.skip(f"{PUBLISHED} (the cm4mlperf-results sample) is not here")
+    from colmind.experiment import records as exp_records
+
+    copy = tmp_path / "published"
+    shutil.copytree(PUBLISHED.parent, copy)
+    assert access({"action": "import", "automation": "repo", "path": str(copy)})["return"] == 0
+    import_ok(summary_csv=str(CSV))
+    found = access({"action": "find", "automation": "experiment",
+                    "tags": "mlperf-inference,datacenter,closed-power,image-classification,offline,power"})
+    names = sorted(a.alias for a in found["list"])
+    assert names == [f"mlperf-inference--{v}--datacenter--closed-power--image-classification--offline"
+                     for v in ("all", "v3.1", "v5.0")]
+    for art in found["list"]:
+        (run_dir,) = exp_records.run_folders(os.fspath(art.path))
+        loaded = exp_records.load_records(run_dir)
+        assert loaded and all(isinstance(r["uid"], str) and "Result_Power" in r for r in loaded)
+        uid = loaded[-1]["uid"]
+        assert exp_records.find_record([run_dir], uid) == (run_dir, loaded[-1])
