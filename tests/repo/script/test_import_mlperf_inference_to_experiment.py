@@ -518,3 +518,27 @@ def test_imported_and_published_records_load_through_the_experiment_automation(c
         assert loaded and all(isinstance(r["uid"], str) and "Result_Power" in r for r in loaded)
         uid = loaded[-1]["uid"]
         assert exp_records.find_record([run_dir], uid) == (run_dir, loaded[-1])
+
+
+def _json_reference(records: list[Any]) -> str:
+    return json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_the_fast_dump_is_byte_identical_to_json_dumps() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    dump = _pkg("store").dump
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text()
+    values = scalars | st.lists(scalars, max_size=3) | st.dictionaries(st.text(max_size=5), scalars, max_size=3)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.dictionaries(st.text(max_size=8), values, max_size=6), max_size=4))
+    def same(records: list[dict[str, Any]]) -> None:
+        assert dump(records) == _json_reference(records)
+
+    same()
+    published = sorted(PUBLISHED.glob("*/*/cm-result.json"))[:5] if PUBLISHED.is_dir() else []
+    for path in published:
+        data = json.loads(path.read_text())
+        assert dump(data) == _json_reference(data)

@@ -96,8 +96,19 @@ def load(run_dir: str) -> list[Record]:
     return [r for r in data if isinstance(r, dict)]
 
 
+_SCALAR = json.JSONEncoder(ensure_ascii=False).encode  # C-accelerated for one value
+
+
 def dump(records: list[Record]) -> str:
-    return json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """``json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False) + "\\n"``, byte for byte;
+    flat records (MLPerf's) are formatted here, as the indenting encoder is pure Python (5x slower)."""
+    flat = all(isinstance(r, dict) and r and all(isinstance(k, str) and not isinstance(v, (dict, list, tuple))
+                                                 for k, v in r.items()) for r in records)
+    if not flat or not records:
+        return json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    parts = ("  {\n" + ",\n".join(f"    {_SCALAR(k)}: {_SCALAR(r[k])}" for k in sorted(r)) + "\n  }"
+             for r in records)
+    return "[\n" + ",\n".join(parts) + "\n]\n"
 
 
 def write(repo: str, name: str, tags: list[str], records: list[Record]) -> Written:
