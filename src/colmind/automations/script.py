@@ -15,6 +15,21 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+# Plug-in table: actions implemented by a package above the api (``colmind.container``). Module
+# paths are strings imported on first use, so this layer never imports upward.
+CONTAINER_ACTIONS = {
+    "docker": "colmind.container.action:docker",
+    "dockerfile": "colmind.container.action:dockerfile",
+    "run_with_docker": "colmind.container.action:run_with_docker",
+}
+
+
+def _plugin(name: str) -> Any:
+    from importlib import import_module
+
+    module, _, func = CONTAINER_ACTIONS[name].partition(":")
+    return getattr(import_module(module), func)
+
 
 class ScriptAutomation(RecipeHelpers, Automation):
     """Portable scripts (recipes) of CM and MLC format."""
@@ -31,7 +46,25 @@ class ScriptAutomation(RecipeHelpers, Automation):
 
         if truthy(i.get("help", False)) or truthy(i.get("h", False)):
             return self.help(i)
+        if i.get("docker") not in (None, False, "", "no", "false", "False") and not i.get("recursion"):
+            redirected = _plugin("run_with_docker")(self, i)
+            if redirected is not None:
+                return redirected  # type: ignore[no-any-return]
         return entry.run(self.core, self, i)
+
+    def docker(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Run a recipe in a container: ``cm docker script --tags=... [--docker_*]`` (``cmrd``).
+
+        The image is built from colmind's own wheel and the recipe's repositories (offline), one
+        ``RUN`` per resolved dependency; its tag is a content hash (an unchanged recipe reuses it).
+        ``--docker_dry_run`` prints the Dockerfile, build/run commands, tag and mounts.
+        ``--docker_tool=auto|docker|podman|apptainer``; ``--help`` lists every ``--docker_*`` flag.
+        """
+        return _plugin("docker")(self, i)  # type: ignore[no-any-return]
+
+    def dockerfile(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Write the Dockerfile and build context of a recipe: ``cm dockerfile script --tags=...``."""
+        return _plugin("dockerfile")(self, i)  # type: ignore[no-any-return]
 
     def prepare(self, i: dict[str, Any]) -> dict[str, Any]:
         """``cm prepare script``: a fake run (deps only)."""
