@@ -104,30 +104,33 @@ class ScriptAutomation(RecipeHelpers, Automation):
         return {"return": 0, "help": "\n".join(texts), "list": found}
 
     def doc(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Write README.md of recipes from their meta: ``cm doc script NAME|--tags=... [--print]``."""
-        import os
-
-        from colmind.engine.readme import render_script_readme
-        from colmind.store import atomic
+        """Write README.md of recipes from their meta: ``cm doc script NAME|--tags=... [--print]
+        [--check] [--output_dir=DIR]``. ``--check`` writes nothing and fails (return 1) when a README
+        is stale; the built-in repository is only ever checked or written to ``--output_dir``."""
+        from colmind.engine import readme_files
 
         found = self.search({**i, "out": None})["list"]
         if not found:
             raise NotFound("no scripts were found to document", hint="cm find script --tags=...")
-        written = []
+        check, output_dir = truthy(i.get("check", False)), str(i.get("output_dir") or "")
+        outcomes = []
         for art in found:
-            # a README travels with its repository: name the recipe's path relative to it
-            text = render_script_readme(art.meta, art.path).replace(
-                f"`{art.path}`", f"`{os.path.relpath(art.path, art.repo.path)}`")
             if truthy(i.get("print", False)):
+                text = readme_files.render_for(art)
                 if is_console(i):
                     say(text)
                 continue
-            target = os.path.join(art.path, "README.md")
-            atomic.write_text(target, text)
-            written.append(target)
-            if is_console(i):
-                say(f"Wrote {target}")
-        return {"return": 0, "list": found, "written": written}
+            outcome = readme_files.document(art, output_dir=output_dir, check=check)
+            outcomes.append(outcome)
+            if is_console(i) and (outcome.status != "current" or not check):
+                say(f"{outcome.status.capitalize()}: {outcome.target}")
+        stale = [o.target for o in outcomes if o.status == "stale"]
+        result = {"return": 0, "list": found, "written": [o.target for o in outcomes if o.status == "written"],
+                  "stale": stale}
+        if stale:
+            result.update({"return": 1, "error": f"{len(stale)} README(s) are stale; run cm doc script "
+                                                 "(built-in recipes: make docs) to regenerate them"})
+        return result
 
     def add(self, i: dict[str, Any]) -> dict[str, Any]:
         """Create a working recipe: ``cm add script [repo:]NAME [--tags=a,b]``."""
