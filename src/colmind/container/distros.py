@@ -29,8 +29,8 @@ DISTROS: dict[str, Distro] = {
                      _DEBIAN_PACKAGES),
     "debian": Distro("debian", "12", {"11": "debian:11", "12": "debian:12", "bookworm": "debian:bookworm"},
                      _DEBIAN_PACKAGES),
-    "rhel": Distro("rhel", "9", {"8": "registry.access.redhat.com/ubi8/ubi:latest",
-                                 "9": "registry.access.redhat.com/ubi9/ubi:latest"}, _RHEL_PACKAGES),
+    "rhel": Distro("rhel", "9", {"8": "registry.access.redhat.com/ubi8/ubi:8.10",
+                                 "9": "registry.access.redhat.com/ubi9/ubi:9.5"}, _RHEL_PACKAGES),
 }
 
 

@@ -217,7 +217,7 @@ def _user_lines(user: str, request: Request) -> list[str]:
     if user == "root":
         return []
     return ["ARG UID=1000", "ARG GID=1000",
-            f'RUN groupadd -g "${{GID}}" -o {user} && useradd -m -u "${{UID}}" -g "${{GID}}" -o -s /bin/bash {user} '
+            f'RUN groupadd -g "${{GID}}" -o {user} && useradd -l -m -u "${{UID}}" -g "${{GID}}" -o -s /bin/bash {user} '
             f'&& echo "{user} ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/{user} && chmod 0440 /etc/sudoers.d/{user}']
 
 
