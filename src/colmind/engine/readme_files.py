@@ -73,9 +73,8 @@ def document(art: Any, output_dir: str = "", check: bool = False, allow_builtin:
         status = "current" if current == text and not handwritten else "stale"
         return DocOutcome(alias, target, status, text)
     if not output_dir and art.repo.uid == BUILTIN_UID and not allow_builtin:
-        raise CMError(f"the built-in repository is read-only ({art.path})",
-                      hint="write elsewhere with --output_dir=DIR, or check with --check; "
-                           "colmind developers refresh the built-in READMEs with: make docs")
+        raise CMError(f"the built-in repository is read-only ({art.path}): write the README elsewhere with "
+                      "--output_dir=DIR or compare with --check (colmind developers: make docs)")
     if handwritten:
         _keep_handwritten(folder)
     text = render_for(art)
