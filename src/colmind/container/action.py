@@ -135,9 +135,10 @@ def work_root(core: Any, values: dict[str, Any]) -> str:
 class Prepared:
     """A plan and what it was made from."""
 
-    def __init__(self, art: Any, plan: ContainerPlan, sources: list[ctx_mod.Source], values: dict[str, Any],
-                 state_dir: str) -> None:
+    def __init__(self, art: Any, request: Request, plan: ContainerPlan, sources: list[ctx_mod.Source],
+                 values: dict[str, Any], state_dir: str) -> None:
         self.art = art
+        self.request = request
         self.plan = plan
         self.sources = sources
         self.values = values
@@ -165,7 +166,7 @@ def prepare(automation: Any, art: Any, i: dict[str, Any], dry: bool) -> Prepared
     request = Request(alias=art.alias or art.uid, tags=tuple(tags) or (art.alias,), inputs=inputs, settings=values,
                       tool=tool, host=host_facts(inputs, list(values["input_paths"])), steps=steps_of(nodes),
                       context=tuple(s.item for s in sources), work_root=root, state_dir=state_dir)
-    return Prepared(art, planner.plan(request), sources, values, state_dir)
+    return Prepared(art, request, planner.plan(request), sources, values, state_dir)
 
 
 def _mkdir(path: str) -> str:
@@ -233,6 +234,9 @@ def _docker_one(automation: Any, art: Any, i: dict[str, Any]) -> dict[str, Any]:
     if dry:
         _say(i, describe_plan(plan))
         return {"return": 0, "plan": plan.to_dict()}
+    for mount in plan.mounts:  # an output folder named on the command line may not exist yet
+        if not os.path.exists(mount.host):
+            os.makedirs(mount.host, exist_ok=True)
     try:
         built = _ensure_image(prepared, i)
         _say(i, f"Running {art.alias} in {plan.image_ref} ({plan.tool})")
