@@ -59,7 +59,9 @@ def find_recipes(automation: Any, i: dict[str, Any]) -> list[Any]:
     found = automation.search({**i, "out": None})["list"]
     if not found:
         raise NotFound("no scripts were found with above tags", hint="cm find script --tags=...")
-    return sorted(found, key=lambda a: a.alias or a.uid)
+    registered = [a for a in found if a.repo.uid != BUILTIN_UID]
+    # as for cm run script: a registered repository's recipe wins, built-ins are the fallback
+    return sorted(registered or found, key=lambda a: a.alias or a.uid)
 
 
 def dependency_chain(art: Any, tags: list[str], inputs: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
