@@ -139,3 +139,18 @@ def test_no_engine_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_help_lists_flags() -> None:
     res = run_cli("docker", "script", "--help")
     assert res.code == 0 and "--docker_tool:" in res.stdout and "--docker_dry_run:" in res.stdout
+
+
+def test_cmrd_console_script(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from colmind.cli.main import run_docker
+
+    monkeypatch.setattr(sys, "argv", ["cmrd", "print hello-world", "--docker_dry_run"])
+    with pytest.raises(SystemExit) as exited:
+        run_docker()
+    assert exited.value.code == 0
+    assert "# image: " in capsys.readouterr().out
+
+
+def test_run_script_docker_dry_run_redirect() -> None:
+    res = run_cli("run", "script", "--tags=print,hello-world", "--docker", "--docker_dry_run")
+    assert res.code == 0 and "FROM ubuntu:22.04" in res.stdout and "HELLO WORLD" not in res.stdout
