@@ -24,7 +24,7 @@ GOLDEN = Path(__file__).parent / "golden"
 CONTEXT = (ContextItem("wheels/colmind-0.1.0-py3-none-any.whl", "c0ffee", "wheel"),
            ContextItem("wheels/filelock-3.16.1-py3-none-any.whl", "f11e", "wheel"),
            ContextItem("repos/my-recipes", "beef", "repo"))
-STEPS = (Step("get-python3", "get,python3"), Step("get-generic-python-lib", "get,generic-python-lib,_numpy"))
+STEPS = (Step("get-python3", "get,python3", 2), Step("get-generic-python-lib", "get,generic-python-lib,_numpy", 4))
 USER_HOST = Host(uid=1001, gid=1002, cwd="/home/ann/work", rootless=True,
                  files=frozenset({"/home/ann/data/cat.jpg"}))
 ROOT_HOST = Host(uid=0, gid=0, cwd="/root/work", rootless=False)

@@ -18,7 +18,7 @@ def make(tool: str = "docker", flags: dict | None = None, **changes: object) -> 
     base = Request(alias="demo", tags=("demo", "_v"), inputs={"text": EVIL, "input": "in.txt"},
                    settings=settings.resolve(flags or {}, {"docker": {"input_paths": ["input"]}}, []).values,
                    tool=tool, host=Host(uid=1234, gid=99, cwd="/home/u", files=frozenset({"/home/u/in.txt"})),
-                   steps=(Step("dep", "get,dep,_x"),),
+                   steps=(Step("dep", "get,dep,_x", 3),),
                    context=(ContextItem("wheels/colmind-0.1.0-py3-none-any.whl", "d1", "wheel"),),
                    work_root="/w", state_dir="/w/state-1")
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
@@ -68,7 +68,10 @@ def test_input_file_mounted_by_parent_and_rewritten() -> None:
 
 def test_one_run_per_dependency_and_fake_run() -> None:
     text = planner.plan(make()).recipe_text
-    assert '# dependency 1/1: dep\nRUN ["cm", "run", "script", "--tags=get,dep,_x", "--quiet"]' in text
+    layer = [ln for ln in text.splitlines() if "--colmind_deps_limit" in ln]
+    assert "# dependency 3: dep (get,dep,_x)" in text and len(layer) == 1
+    assert json.loads(layer[0][4:])[:4] == ["cm", "run", "script", "--tags=demo,_v"]
+    assert json.loads(layer[0][4:])[-2:] == ["--fake_run", "--colmind_deps_limit=3"]
     assert '"--fake_run"]' in text
     off = planner.plan(make(flags={"docker_split_run": "no", "docker_real_run": "yes"})).recipe_text
     assert "# dependency" not in off and "--fake_run" not in off

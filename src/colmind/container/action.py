@@ -64,41 +64,37 @@ def find_recipes(automation: Any, i: dict[str, Any]) -> list[Any]:
     return sorted(registered or found, key=lambda a: a.alias or a.uid)
 
 
-def dependency_chain(art: Any, tags: list[str], inputs: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """(the recipe's resolved variations, every resolved call in call order) from the engine's dry run."""
+def dependency_chain(art: Any, tags: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
+    """The recipe's plan tree from the engine's dry run (nothing runs)."""
     import contextlib
     import io
 
     from colmind.api import access
 
     request = {**inputs, "action": "run", "automation": "script", "tags": ",".join(tags) if tags else None,
-               "artifact": None if tags else (art.uid or art.alias), "dry_run": True, "quiet": True}
+               "artifact": None if tags else (art.uid or art.alias), "dry_run": True, "quiet": True,
+               "fake_run": True}
     with contextlib.redirect_stdout(io.StringIO()):
         r = access({k: v for k, v in request.items() if v is not None})
     if r.get("return", 0) > 0:
         raise CMError(f"could not resolve the dependencies of {art.alias} on this host: {r.get('error')}")
-    nodes: list[dict[str, Any]] = []
-
-    def walk(node: dict[str, Any]) -> None:
-        for child in node.get("children") or []:
-            walk(child)
-        nodes.append(node)
-
-    walk(r["plan"])
-    return list(r["plan"].get("variations") or []), nodes[:-1]
+    return dict(r["plan"])
 
 
-def steps_of(nodes: list[dict[str, Any]]) -> tuple[Step, ...]:
-    """Cached dependencies, each once, dependencies first (the ones worth a layer of their own)."""
-    seen: set[str] = set()
+def tree_paths(node: dict[str, Any]) -> list[str]:
+    paths = [str(node["path"])] if node.get("path") else []
+    for child in node.get("children") or []:
+        paths += tree_paths(child)
+    return paths
+
+
+def steps_of(root: dict[str, Any]) -> tuple[Step, ...]:
+    """The recipe's direct dependencies (``deps`` + ``prehook_deps``, in call order) that are
+    cached: each gets an image layer (``--colmind_deps_limit=<its position>``)."""
     steps = []
-    for node in nodes:
-        if node.get("cache") in ("off", "skip") or node.get("status") == "skipped":
-            continue
-        key = str(node.get("request_tags"))
-        if key not in seen:
-            seen.add(key)
-            steps.append(Step(str(node.get("alias") or node.get("uid")), key))
+    for index, child in enumerate(root.get("children") or [], 1):
+        if child.get("cache") not in ("off", "skip"):
+            steps.append(Step(str(child.get("alias") or child.get("uid")), str(child.get("request_tags")), index))
     return tuple(steps)
 
 
@@ -150,8 +146,8 @@ class Prepared:
 def prepare(automation: Any, art: Any, i: dict[str, Any], dry: bool) -> Prepared:
     inputs = recipe_inputs(i)
     tags = _tags(i)
-    variations, nodes = dependency_chain(art, tags, inputs)
-    resolved = settings.resolve(i, art.meta, variations)
+    tree = dependency_chain(art, tags, inputs)
+    resolved = settings.resolve(i, art.meta, list(tree.get("variations") or []))
     for text in resolved.warnings:
         _warn(text)
     values = dict(resolved.values)
@@ -161,12 +157,12 @@ def prepare(automation: Any, art: Any, i: dict[str, Any], dry: bool) -> Prepared
     tool = engines.choose(str(values["tool"])) or ("" if dry else _no_tool(str(values["tool"])))
     tool = tool or (str(values["tool"]) if values["tool"] != "auto" else "docker")
     core = automation.core
-    repos = repositories(core, [art.path, *[str(n.get("path") or "") for n in nodes if n.get("path")]])
+    repos = repositories(core, [art.path, *tree_paths(tree)])
     sources = ctx_mod.describe(values, repos, os.getcwd())
     root = work_root(core, values)
     state_dir = os.path.join(root, "state-DRYRUN") if dry else tempfile.mkdtemp(prefix="state-", dir=_mkdir(root))
     request = Request(alias=art.alias or art.uid, tags=tuple(tags) or (art.alias,), inputs=inputs, settings=values,
-                      tool=tool, host=host_facts(inputs, list(values["input_paths"])), steps=steps_of(nodes),
+                      tool=tool, host=host_facts(inputs, list(values["input_paths"])), steps=steps_of(tree),
                       context=tuple(s.item for s in sources), work_root=root, state_dir=state_dir)
     return Prepared(art, request, planner.plan(request), sources, values, state_dir)
 

@@ -51,10 +51,11 @@ class Host:
 
 @dataclass(frozen=True)
 class Step:
-    """One resolved dependency, in the order the engine calls it."""
+    """One direct dependency of the recipe (``deps`` + ``prehook_deps``, as the engine calls them)."""
 
     alias: str
     tags: str  # the tags it is called with, variations included
+    index: int  # its position among the called dependencies (1-based)
 
 
 @dataclass(frozen=True)
@@ -228,11 +229,14 @@ def _repo_commands(request: Request) -> list[list[str]]:
 
 
 def _dep_commands(request: Request) -> list[tuple[str, list[str]]]:
+    """One layer per cached direct dependency: the recipe's own fake run stopped after that
+    dependency, so each dependency gets exactly the env it gets in the full run."""
     if not request.settings["split_run"] or request.settings["fake_run_deps"] or not request.settings["cache"]:
         return []
-    total = len(request.steps)
-    return [(f"dependency {n}/{total}: {step.alias}", ["cm", "run", "script", f"--tags={step.tags}", "--quiet"])
-            for n, step in enumerate(request.steps, 1)]
+    base = ["cm", "run", "script", _tags_flag(request.tags), *input_argv(build_inputs(request)), "--quiet",
+            "--fake_run"]
+    return [(f"dependency {step.index}: {step.alias} ({step.tags})", [*base, f"--colmind_deps_limit={step.index}"])
+            for step in request.steps]
 
 
 def dockerfile(request: Request) -> str:

@@ -12,10 +12,10 @@ COPY repos/my-recipes/ /opt/colmind/repos/my-recipes/
 ENV HOME=/root CM_REPOS=/root/CM
 WORKDIR /root
 RUN ["cm", "import", "repo", "--path=/opt/colmind/repos/my-recipes"]
-# dependency 1/2: get-python3
-RUN ["cm", "run", "script", "--tags=get,python3", "--quiet"]
-# dependency 2/2: get-generic-python-lib
-RUN ["cm", "run", "script", "--tags=get,generic-python-lib,_numpy", "--quiet"]
+# dependency 2: get-python3 (get,python3)
+RUN ["cm", "run", "script", "--tags=python,app,image-classification,onnx", "--env.CM_RUN_STATE_DOCKER=True", "--env.CM_X=a b", "--quiet_mode", "--quiet", "--fake_run", "--colmind_deps_limit=2"]
+# dependency 4: get-generic-python-lib (get,generic-python-lib,_numpy)
+RUN ["cm", "run", "script", "--tags=python,app,image-classification,onnx", "--env.CM_RUN_STATE_DOCKER=True", "--env.CM_X=a b", "--quiet_mode", "--quiet", "--fake_run", "--colmind_deps_limit=4"]
 # the recipe: dependencies installed, body skipped (--fake_run)
 RUN ["cm", "run", "script", "--tags=python,app,image-classification,onnx", "--env.CM_RUN_STATE_DOCKER=True", "--env.CM_X=a b", "--quiet_mode", "--quiet", "--fake_run"]
 ENTRYPOINT []
