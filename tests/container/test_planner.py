@@ -112,3 +112,8 @@ def test_unknown_os_is_a_clear_error() -> None:
 
     with pytest.raises(CMError, match="not supported"):
         planner.plan(make(flags={"docker_os": "plan9"}))
+
+
+def test_non_root_image_on_root_host_gets_uid_1000() -> None:
+    plan = planner.plan(make(host=Host(uid=0, gid=0, rootless=False), flags={"docker_user": "cmuser"}))
+    assert plan.user == "cmuser" and plan.build_argv[2:6] == ["--build-arg", "UID=1000", "--build-arg", "GID=1000"]

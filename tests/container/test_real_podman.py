@@ -104,3 +104,14 @@ def test_user_repository_mounted_input_and_exit_code(podman_base: str, tmp_path:
     assert "read: secret-of-the-host-file" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     # the inner run's own failure comes back: CM's code 2 for a failed script, with its message
     assert done.returncode == 2 and "name = boxed-fail, exit status 7" in done.stderr
+
+
+def test_non_root_image_on_a_root_host(podman_base: str, tmp_path: Path) -> None:
+    """The non-root image path for real (cmuser, UID 1000 since the host is root): the user is
+    created, owns its home and cache, and still writes its result to the state folder."""
+    done = cm("docker", "script", "--tags=print,hello-world", "--docker_user=cmuser",
+              "--docker_pre_run_cmds,=id -un,echo home=$HOME", *FLAGS, "-j", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "cmuser\nhome=/home/cmuser" in done.stdout and "HELLO WORLD!" in done.stdout
+    result = json.loads(done.stderr[done.stderr.index("{\n"):])
+    assert result["new_env"]["CM_ENV_TEST1"] == "TEST1" and result["container"]["exit_code"] == 0

@@ -235,6 +235,8 @@ def _docker_one(automation: Any, art: Any, i: dict[str, Any]) -> dict[str, Any]:
     for mount in plan.mounts:  # an output folder named on the command line may not exist yet
         if not os.path.exists(mount.host):
             os.makedirs(mount.host, exist_ok=True)
+    if plan.user != "root" and hasattr(os, "getuid") and os.getuid() == 0:
+        os.chmod(prepared.state_dir, 0o1777)  # a non-root image on a root host writes its result here
     try:
         built = _ensure_image(prepared, i)
         _say(i, f"Running {art.alias} in {plan.image_ref} ({plan.tool})")

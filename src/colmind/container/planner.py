@@ -297,8 +297,10 @@ def apptainer_definition(request: Request) -> str:
 def build_args(request: Request, user: str) -> list[tuple[str, str]]:
     args: list[tuple[str, str]] = []
     if user != "root" and request.tool != "apptainer":
-        args += [("UID", str(request.host.uid if request.settings["use_host_user_id"] else 1000)),
-                 ("GID", str(request.host.gid if request.settings["use_host_group_id"] else 1000))]
+        # a root host asking for a non-root image gets the usual 1000, never a second UID 0
+        host_ok = request.host.uid != 0
+        args += [("UID", str(request.host.uid if request.settings["use_host_user_id"] and host_ok else 1000)),
+                 ("GID", str(request.host.gid if request.settings["use_host_group_id"] and host_ok else 1000))]
     return args
 
 
