@@ -66,6 +66,8 @@ def test_results_come_back_and_reuse(engine: Path, recipe: Path) -> None:
     assert result["container"]["built"] is True and result["container"]["tool"] == "podman"
     assert "--msg=hi" in result["inner"]
     assert len(builds(engine)) == 1
+    containers = engine.parent / "CM" / "containers"
+    assert [p.name for p in containers.iterdir()] == []  # context and state folder removed after use
     second = run_cli("docker", "script", "--tags=boxed,demo", "--docker_tool=podman", "--msg=hi")
     assert second.code == 0 and "nothing to build" in second.stdout
     assert len(builds(engine)) == 1  # an unchanged recipe builds nothing

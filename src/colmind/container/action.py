@@ -263,6 +263,9 @@ def _ensure_image(prepared: Prepared, i: dict[str, Any]) -> bool:
     if code != 0:
         raise CMError(f"{plan.tool} build of {plan.image_ref} failed with exit code {code}",
                       hint=f"the build context is {plan.context_dir}")
+    import shutil
+
+    shutil.rmtree(plan.context_dir, ignore_errors=True)  # the image exists now (cm dockerfile script keeps it)
     return True
 
 
