@@ -44,7 +44,6 @@ WRITES = [
     ["mv", "notes", "mine", "internal:mine"],
     ["cp", "notes", "mine", "internal:copy"],
     ["cp", "script", "internal:detect-os", "internal:detect-os-2"],
-    ["doc", "script", "detect-os"],
 ]
 
 
@@ -54,6 +53,13 @@ def test_writes_into_the_builtin_repository_are_refused(work: Path, argv: list[s
     res = run_cli(*argv)
     assert res.code == 1, res.stderr
     assert "built-in repository (internal)" in res.stderr and "read-only" in res.stderr, res.stderr
+    assert _tree(builtin_repo_path()) == before
+
+
+def test_doc_script_never_rewrites_a_builtin_readme(work: Path) -> None:
+    before = _tree(builtin_repo_path())
+    res = run_cli("doc", "script", "detect-os")
+    assert res.code == 1 and "read-only" in res.stderr, res.stderr
     assert _tree(builtin_repo_path()) == before
 
 
