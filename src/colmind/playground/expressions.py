@@ -1,0 +1,108 @@
+"""Filters and derived metrics in colmind's one safe expression language (:mod:`colmind.expr`).
+
+Upstream ``exec``'d derived metrics and ``eval``'d filters (P1, P2). Here a filter is one
+expression; derived metrics are ``;``- or newline-separated assignments ``result['New'] = EXPR``
+(or ``New = EXPR``) whose right-hand sides are expressions. Python's parser only *reads* the
+assignment shape; nothing is ever executed. In an expression, ``result`` is the record and every
+record key that is an identifier may also be used bare. Per-record errors are counted (P11): a
+record whose filter fails is excluded; a failing derived metric leaves that key out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from colmind.expr import ExprError, compile_assignments, compile_expr
+from colmind.playground.names import MAX_EXPR, BadInput
+
+
+class RecordScope(Mapping[str, Any]):
+    """Names visible to an expression: ``result`` and the record's keys."""
+
+    __slots__ = ("rec",)
+
+    def __init__(self, rec: dict[str, Any]) -> None:
+        self.rec = rec
+
+    def __getitem__(self, name: str) -> Any:
+        if name == "result":
+            return self.rec
+        return self.rec[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name == "result" or name in self.rec
+
+    def __iter__(self) -> Iterator[str]:
+        yield "result"
+        yield from self.rec
+
+    def __len__(self) -> int:
+        return len(self.rec) + 1
+
+
+@dataclass
+class Errors:
+    """Per-record error counts with the first message of each kind."""
+
+    filter: int = 0
+    derived: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def note(self, kind: str, msg: str) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        if len(self.messages) < 5 and msg not in self.messages:
+            self.messages.append(msg)
+
+
+def compile_filter(text: str) -> Any | None:
+    """The compiled filter, or None for an empty one; bad syntax -> :class:`BadInput`."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_EXPR:
+        raise BadInput(f"filter longer than {MAX_EXPR} characters")
+    try:
+        return compile_expr(text)
+    except ExprError as exc:
+        raise BadInput(f"filter: {exc}") from None
+
+
+def compile_derived(text: str) -> list[tuple[str, Any]]:
+    """``[(key, compiled expr)]`` from ``result['K'] = EXPR; ...`` (:func:`colmind.expr.compile_assignments`)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    if len(text) > MAX_EXPR:
+        raise BadInput(f"derived metrics longer than {MAX_EXPR} characters")
+    try:
+        return list(compile_assignments(text).steps)
+    except ExprError as exc:
+        raise BadInput(f"derived metrics: {exc}") from None
+
+
+def apply(records: list[dict[str, Any]], derived: list[tuple[str, Any]], flt: Any | None,
+          errors: Errors) -> list[dict[str, Any]]:
+    """Copies of the records with derived keys added, keeping those that pass the filter."""
+    if not derived and flt is None:
+        return records
+    out = []
+    for rec in records:
+        if derived:
+            rec = dict(rec)
+            scope = RecordScope(rec)
+            for key, expr in derived:
+                try:
+                    rec[key] = expr.evaluate(scope)
+                except Exception as exc:  # noqa: BLE001 - any failure of user text is counted, never raised
+                    errors.note("derived", f"{key}: {type(exc).__name__}: {exc}"[:200])
+        if flt is not None:
+            try:
+                if not flt.evaluate(RecordScope(rec)):
+                    continue
+            except Exception as exc:  # noqa: BLE001
+                errors.note("filter", f"filter: {type(exc).__name__}: {exc}"[:200])
+                continue
+        out.append(rec)
+    return out
