@@ -28,6 +28,16 @@ def access(i: dict[str, Any], call: Any = None) -> dict[str, Any]:
     return result
 
 
+def release_core() -> None:
+    """Close colmind's core on the API thread (its index connection may only be closed there)."""
+    from colmind.core import reset_core
+
+    def close() -> dict[str, Any]:
+        reset_core()
+        return {"return": 0}
+    access({}, call=close)
+
+
 UIDS = {"experiment": "a0a2d123ef064bcb", "challenge": "3d84abd768f34e08",
         "contributor": "68eae17b590d4f8f", "report": "6462ecdba2054467"}
 

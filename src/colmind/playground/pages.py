@@ -43,7 +43,8 @@ def index(request: Request) -> Response:
 
 
 def page(ctx: Context, request: Request, template: str, action: str, **values: Any) -> Response:
-    return ctx.templates.TemplateResponse(request, template, {"action": action, **values})
+    return ctx.templates.TemplateResponse(request, template, {"action": action, **values},
+                                          status_code=int(values.get("status", 200)))
 
 
 # -- recipes ---------------------------------------------------------------------------------
