@@ -24,14 +24,22 @@ def preprocess(i):
     if _flag(env.get('CM_GUI_REINDEX')):
         argv.append('--reindex')
     import importlib.util
+    import signal
     import subprocess
     import sys
 
     if importlib.util.find_spec('fastapi') is None or importlib.util.find_spec('uvicorn') is None:
         return {'return': 1, 'error': 'the playground needs its extra: pip install "colmind[playground]"'}
     # its own process: the server's threads get their own colmind core, and Ctrl-C stops it cleanly
+    child = subprocess.Popen([sys.executable, '-m', 'colmind.playground', *argv])
     try:
-        code = subprocess.call([sys.executable, '-m', 'colmind.playground', *argv])
-    except KeyboardInterrupt:
-        code = 0
+        code = child.wait()
+    except KeyboardInterrupt:  # Ctrl-C: the terminal sent it to both; make sure the server got it
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+        try:
+            code = child.wait(timeout=30)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            child.kill()
+            code = child.wait()
     return {'return': 0} if code in (0, -2, 130) else {'return': 1, 'error': f'playground exited with status {code}'}
