@@ -1,0 +1,10 @@
+"""Experiments: ``cm run|rerun|replay experiment`` (CM's ``experiment`` automation, UID a0a2d123ef064bcb).
+
+Above the api layer: the built-in automation's meta names :class:`colmind.experiment.automation.ExperimentAutomation`
+(``colmind_class``), and everything here talks to the store through ``colmind.api.access``.
+
+Extension points (used by the Dask executor and the search strategies):
+:mod:`.model` (``StepSpec``, ``StepOutcome``), :mod:`.step` (``run_step``), :mod:`.executors`
+(``Executor``, ``LocalExecutor``, ``EXECUTORS``) and :mod:`.strategies` (``Strategy``, ``GridStrategy``,
+``STRATEGIES``).
+"""
