@@ -53,7 +53,7 @@ def test_every_page_renders(client: Any, url: str, expect: str) -> None:
 
 def test_s28_url_opens_the_power_efficiency_view(client: Any) -> None:
     html = ok(client, S28)
-    assert f'value="s28-power-efficiency" selected' in html or S28_UID in html
+    assert 'value="s28-power-efficiency" selected' in html or S28_UID in html
     shown = count(html, "shown")
     assert 0 < shown < 30  # only systems under 35 W
     assert count(html, "points") == shown
@@ -83,7 +83,7 @@ def test_pareto_front_marks_rows(client: Any) -> None:
 
 
 def test_group_by_and_sort_and_paging(client: Any) -> None:
-    html = ok(client, f"/?action=experiments&tags=closed-power&group=Organization&agg=max&x=Result&y=Result_Power")
+    html = ok(client, "/?action=experiments&tags=closed-power&group=Organization&agg=max&x=Result&y=Result_Power")
     assert "<th><a" in html and "count" in html
     html = ok(client, f"/?action=experiments&name={POWER_EXP}&sort=Result&desc=1&per_page=2&page=2")
     assert "Page 2 of" in html and 'id="prev"' in html

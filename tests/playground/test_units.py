@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from colmind.playground import commands, community, compare, expressions, explore
+from colmind.playground import commands, community, compare, explore, expressions
 from colmind.playground.names import BadInput
 from colmind.playground.pareto import front
 

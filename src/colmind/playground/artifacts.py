@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-
-from concurrent.futures import ThreadPoolExecutor
 
 from colmind.api import access as _access
 

@@ -71,7 +71,7 @@ def contributor_name(meta: dict[str, Any]) -> str:
 
 def leaderboard(metas: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows ordered as upstream: ongoing first, points desc, trophies desc, last word of the name."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in metas:
         if m.get("skip"):
             continue
@@ -79,8 +79,8 @@ def leaderboard(metas: list[dict[str, Any]]) -> list[dict[str, Any]]:
         name = contributor_name(m)
         rows.append({"meta": m, "name": name, "points": contributor_points(m), "trophies": trophies,
                      "ongoing": bool(m.get("ongoing"))})
-    rows.sort(key=lambda r: (not r["ongoing"], -r["points"], -len(r["trophies"]),
-                             (r["name"].split() or [""])[-1].lower()))
+    rows.sort(key=lambda r: (not r["ongoing"], -int(r["points"]), -len(r["trophies"]),
+                             (str(r["name"]).split() or [""])[-1].lower()))
     return rows
 
 

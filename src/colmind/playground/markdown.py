@@ -14,7 +14,7 @@ def _md() -> Any:
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
-    md.validateLink = _link_ok
+    md.validateLink = _link_ok  # type: ignore[method-assign]
     return md
 
 
