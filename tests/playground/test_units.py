@@ -149,3 +149,18 @@ def test_aggregate() -> None:
     rows = [{"g": "a", "v": 1}, {"g": "a", "v": 3}, {"g": "b", "v": 5}, {"g": "b", "v": "x"}]
     got = explore.aggregate(rows, "g", ["v"], "mean")
     assert got == [{"g": "a", "count": 2, "v": 2.0}, {"g": "b", "count": 2, "v": 5.0}]
+
+
+@pytest.mark.parametrize("flt, first", [
+    ("result['a'] > 1", True), ("a > 1", True), ("result['ppw'] > 1", False), ("ppw > 1", False),
+    ("result.get('a') > 1", False), ("len(result) > 1", False),
+])
+def test_filter_runs_first_only_when_it_reads_no_derived_key(flt: str, first: bool) -> None:
+    read = expressions.keys_read(expressions.compile_filter(flt))
+    assert (read is not None and "ppw" not in read) is first
+    recs = [{"a": i, "b": 2} for i in range(5)]
+    derived = expressions.compile_derived("result['ppw'] = result['a'] / result['b']")
+    got = expressions.apply(recs, derived, expressions.compile_filter(flt), expressions.Errors())
+    slow = [dict(r, ppw=r["a"] / r["b"]) for r in recs]
+    want = expressions.apply(slow, [], expressions.compile_filter(flt), expressions.Errors())
+    assert got == want

@@ -63,7 +63,7 @@ def api_results(request: Request,
     exps = explore.select_experiments(ctx.experiments(), q)
     if experiment and not exps:
         raise BadInput(f"experiment {experiment[:60]!r} not found")
-    out = explore.run(q, exps, ctx.records)
+    out = ctx.explore(q, exps)
     rows = explore.sort_rows(out.records, q.sort, desc) if q.sort else out.records
     return {"total": len(rows), "loaded": out.total_loaded, "offset": offset, "limit": limit,
             "errors": {"filter": out.errors.filter, "derived_metrics": out.errors.derived,

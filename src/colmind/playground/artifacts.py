@@ -24,7 +24,17 @@ _API_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colmind-api"
 def access(i: dict[str, Any], call: Any = None) -> dict[str, Any]:
     """``colmind.api.access(i)`` (or ``call()``) run on the playground's API thread."""
     result: dict[str, Any] = _API_THREAD.submit(call or _access, *(() if call else (i,))).result()
+    if result.get("return") and "created in a thread" in str(result.get("error", "")):
+        # the core was opened by another thread first (a library user, a test): start a fresh one here
+        _API_THREAD.submit(_forget_core).result()
+        result = _API_THREAD.submit(call or _access, *(() if call else (i,))).result()
     return result
+
+
+def _forget_core() -> None:
+    import colmind.core
+
+    colmind.core._CORE = None  # its index connection belongs to the other thread, which closes it
 
 
 def release_core() -> None:

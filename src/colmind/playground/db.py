@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-SCHEMA = 1
+SCHEMA = 2
 metadata = MetaData()
 
 experiments = Table(
@@ -52,6 +52,7 @@ files = Table(
     Column("signature", String(100)),
     Column("nrecords", Integer),
     Column("pareto", Text),  # uids marked by cm-pareto.json (JSON list)
+    Column("data", Text),  # the file's records: a JSON list of objects, each with a "uid"
 )
 records = Table(
     "cm_records", metadata,
@@ -60,7 +61,6 @@ records = Table(
     Column("experiment_uid", String(64), index=True),
     Column("file_path", String(1000), index=True),
     Column("position", Integer),
-    Column("data", Text),
 )
 tokens = Table(
     "cm_tokens", metadata,
@@ -96,8 +96,23 @@ def open_engine(url: str | None) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
-    metadata.create_all(engine)
+    _ensure_schema(engine)
     return engine
+
+
+def _ensure_schema(engine: Engine) -> None:
+    """Create the tables; a cache written by another schema version is dropped and rebuilt (tokens kept)."""
+    info.create(engine, checkfirst=True)
+    with engine.begin() as conn:
+        found = conn.execute(select(info.c.value).where(info.c.key == "schema")).scalar()
+    if found is not None and found != str(SCHEMA):
+        for table in (records, files, experiments):
+            table.drop(engine, checkfirst=True)
+    metadata.create_all(engine)
+    if found != str(SCHEMA):
+        with engine.begin() as conn:
+            conn.execute(delete(info).where(info.c.key == "schema"))
+            conn.execute(insert(info).values(key="schema", value=str(SCHEMA)))
 
 
 def hash_token(token: str) -> str:
@@ -143,22 +158,19 @@ class RecordCache:
 def _load_records(engine: Engine, exp: dict[str, Any]) -> list[dict[str, Any]]:
     extra = {"experiment_alias": exp["alias"], "experiment_uid": exp["uid"],
              "experiment_tags": exp["tags"].strip(",")}
+    out = []
     with engine.connect() as conn:
-        marked: set[str] = set()
-        for (pareto,) in conn.execute(select(files.c.pareto).where(files.c.experiment_uid == exp["uid"])):
-            marked.update(json.loads(pareto or "[]"))
-        result = conn.execute(select(records.c.data, records.c.file_path).where(
-            records.c.experiment_uid == exp["uid"]).order_by(records.c.file_path, records.c.position))
-        out = []
-        for data, file_path in result:
-            rec = json.loads(data)
-            if not isinstance(rec, dict):
-                continue
-            rec.update(extra)
-            rec["experiment_dir"] = os.path.basename(os.path.dirname(file_path))
-            if rec.get("uid") in marked:
-                rec["pareto_marked"] = True
-            out.append(rec)
+        rows = conn.execute(select(files.c.path, files.c.data, files.c.pareto).where(
+            files.c.experiment_uid == exp["uid"]).order_by(files.c.path))
+        for path, data, pareto in rows:
+            marked = set(json.loads(pareto or "[]"))
+            folder = os.path.basename(os.path.dirname(path))
+            for rec in json.loads(data or "[]"):
+                rec.update(extra)
+                rec["experiment_dir"] = folder
+                if marked and rec.get("uid") in marked:
+                    rec["pareto_marked"] = True
+                out.append(rec)
     return out
 
 
@@ -170,8 +182,13 @@ def list_experiments(engine: Engine) -> list[dict[str, Any]]:
 def find_record(engine: Engine, uid: str) -> tuple[dict[str, Any], str] | None:
     """The record with ``uid`` and its experiment uid."""
     with engine.connect() as conn:
-        row = conn.execute(select(records.c.data, records.c.experiment_uid).where(records.c.uid == uid)).first()
-    return (json.loads(row[0]), row[1]) if row else None
+        row = conn.execute(select(records.c.file_path, records.c.position, records.c.experiment_uid).where(
+            records.c.uid == uid)).first()
+        if row is None:
+            return None
+        data = conn.execute(select(files.c.data).where(files.c.path == row[0])).scalar()
+    recs = json.loads(data or "[]")
+    return (recs[row[1]], row[2]) if row[1] < len(recs) else None
 
 
 def drop_experiment(conn: Any, uid: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -19,7 +20,7 @@ FIRST_COLUMNS = ["Organization", "Model", "Scenario", "SystemName", "notes", "fr
                  "Result_Units", "Accuracy"]
 PLOT_TYPES = {"": "", "2d-static": "2d-static", "2d": "2d-static", "scatter": "2d-static", "bar": "bar"}
 AGGREGATES = ("mean", "median", "min", "max", "count", "sum")
-MAX_POINTS = 20000
+MAX_POINTS = 5000  # SVG markers; more is unreadable and slow to draw
 
 
 @dataclass
@@ -143,18 +144,61 @@ def columns_of(records: list[dict[str, Any]]) -> list[str]:
     return first + rest
 
 
-def run(q: Query, exps: list[dict[str, Any]], load: Any) -> Outcome:
-    """The explorer's pipeline over the selected experiments (``load(exp)`` gives their records)."""
+Selection = tuple[list[dict[str, Any]], int, expressions.Errors, list[str]]
+
+
+class SelectionCache:
+    """Recent (experiments and their generations, uid, derived metrics, filter) -> records kept.
+
+    Paging, sorting, re-plotting and concurrent viewers of one view reuse the filtered set; any
+    change of an experiment's files changes its generation and so the key.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._data: dict[tuple[Any, ...], Selection] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Selection | None:
+        with self._lock:
+            hit = self._data.pop(key, None)
+            if hit is not None:
+                self._data[key] = hit  # most recent last
+            return hit
+
+    def put(self, key: tuple[Any, ...], value: Selection) -> None:
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.pop(next(iter(self._data)))
+
+
+def select_records(q: Query, exps: list[dict[str, Any]], load: Any,
+                   cache: SelectionCache | None = None) -> Selection:
+    """Records of the experiments with derived metrics added and the filter applied (cached)."""
+    derived = expressions.compile_derived(q.derived_metrics)
+    flt = expressions.compile_filter(q.filter)
+    key = (tuple((e["uid"], e["generation"]) for e in exps), q.result_uid, q.derived_metrics, q.filter)
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        return hit
     loaded: list[dict[str, Any]] = []
     for exp in exps:
         loaded.extend(load(exp))
     if q.result_uid:
         loaded = [r for r in loaded if str(r.get("uid", "")).lower() == q.result_uid]
     errors = expressions.Errors()
-    derived = expressions.compile_derived(q.derived_metrics)
-    flt = expressions.compile_filter(q.filter)
-    recs = expressions.apply(loaded, derived, flt, errors)
-    out = Outcome(exps, recs, columns_of(recs), len(loaded), errors)
+    kept = expressions.apply(loaded, derived, flt, errors)
+    value = (kept, len(loaded), errors, columns_of(kept))
+    if cache is not None:
+        cache.put(key, value)
+    return value
+
+
+def run(q: Query, exps: list[dict[str, Any]], load: Any, cache: SelectionCache | None = None) -> Outcome:
+    """The explorer's pipeline over the selected experiments (``load(exp)`` gives their records)."""
+    recs, total, errors, columns = select_records(q, exps, load, cache)
+    out = Outcome(exps, recs, columns, total, errors)
     _plot(q, out)
     _table(q, out)
     return out
@@ -187,7 +231,9 @@ def _plot(q: Query, out: Outcome) -> None:
             continue
         pts.append((x, y, rec))
     out.missing = {k: v for k, v in missing.items() if v}
-    pts = pts[:MAX_POINTS]
+    if len(pts) > MAX_POINTS:
+        out.missing["cut"] = len(pts) - MAX_POINTS
+        pts = pts[:MAX_POINTS]
     out.points = len(pts)
     out.traces = _traces(q, pts)
     if q.pareto and pts:

@@ -10,6 +10,7 @@ record whose filter fails is excluded; a failing derived metric leaves that key 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,11 +83,39 @@ def compile_derived(text: str) -> list[tuple[str, Any]]:
         raise BadInput(f"derived metrics: {exc}") from None
 
 
+def keys_read(expr: Any) -> set[str] | None:
+    """Record keys an expression reads (``result['K']`` or bare ``K``); None when it may read any."""
+    tree = getattr(expr, "tree", None)
+    if tree is None:
+        return None
+    keys: set[str] = set()
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if node.id != "result":
+                keys.add(node.id)
+                continue
+            parent = parents.get(id(node))
+            if not (isinstance(parent, ast.Subscript) and parent.value is node
+                    and isinstance(parent.slice, ast.Constant) and isinstance(parent.slice.value, str)):
+                return None
+            keys.add(parent.slice.value)
+    return keys
+
+
 def apply(records: list[dict[str, Any]], derived: list[tuple[str, Any]], flt: Any | None,
           errors: Errors) -> list[dict[str, Any]]:
-    """Copies of the records with derived keys added, keeping those that pass the filter."""
+    """Copies of the records with derived keys added, keeping those that pass the filter.
+
+    When the filter reads no derived key it runs first, so derived metrics are computed only for
+    the records kept (same result, less work).
+    """
     if not derived and flt is None:
         return records
+    if derived and flt is not None:
+        read = keys_read(flt)
+        if read is not None and not read & {k for k, _ in derived}:
+            return apply(apply(records, [], flt, errors), derived, None, errors)
     out = []
     for rec in records:
         if derived:

@@ -134,38 +134,46 @@ def _sync_experiment(conn: Any, item: artifacts.Item, uid: str, row: dict[str, A
 
 def _read_file(conn: Any, uid: str, file_path: str, folder: str, sig: str, existed: bool,
                stats: SyncStats) -> None:
-    recs = load_result_file(file_path, stats)
+    text, recs = load_result_file(file_path, stats)
     if existed:
         conn.execute(delete(db.records).where(db.records.c.file_path == file_path))
         conn.execute(delete(db.files).where(db.files.c.path == file_path))
     rows = []
+    rewrite = False
     for pos, rec in enumerate(recs):
-        rid = str(rec.get("uid") or "") or hashlib.sha256(f"{file_path}#{pos}".encode()).hexdigest()[:16]
-        rec.setdefault("uid", rid)
-        rows.append({"uid": rid[:64], "experiment_uid": uid, "file_path": file_path, "position": pos,
-                     "data": json.dumps(rec, default=str)})
+        rid = str(rec.get("uid") or "")
+        if not rid:
+            rid = hashlib.sha256(f"{file_path}#{pos}".encode()).hexdigest()[:16]
+            rec["uid"] = rid
+            rewrite = True
+        rows.append({"uid": rid[:64], "experiment_uid": uid, "file_path": file_path, "position": pos})
+    if rewrite or text is None:
+        text = json.dumps(recs, default=str)
     if rows:
         conn.execute(insert(db.records), rows)
-    conn.execute(insert(db.files).values(path=file_path, experiment_uid=uid, signature=sig,
-                                         nrecords=len(rows), pareto=json.dumps(pareto_marks(folder))))
+    conn.execute(insert(db.files).values(path=file_path, experiment_uid=uid, signature=sig, nrecords=len(rows),
+                                         pareto=json.dumps(pareto_marks(folder)), data=text))
     stats.files_read += 1
     stats.records_written += len(rows)
 
 
-def load_result_file(path: str, stats: SyncStats | None = None) -> list[dict[str, Any]]:
-    """The records of a ``cm-result.json`` (a list of dicts); a broken file counts as an error."""
+def load_result_file(path: str, stats: SyncStats | None = None) -> tuple[str | None, list[dict[str, Any]]]:
+    """The text (None when it is not a clean list of objects) and records of a ``cm-result.json``."""
     try:
         if os.path.getsize(path) > MAX_FILE_BYTES:
             raise ValueError("file too large")
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            text = handle.read()
+        data = json.loads(text)
     except (OSError, ValueError) as exc:
         if stats is not None and stats.errors is not None:
             stats.errors.append(f"{path}: {exc}")
-        return []
+        return None, []
+    if isinstance(data, list) and all(isinstance(r, dict) for r in data):
+        return text, data
     if isinstance(data, dict):
         data = [data]
-    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+    return None, [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
 
 
 def pareto_marks(folder: str) -> list[str]:

@@ -86,7 +86,7 @@ def experiments(ctx: Context, request: Request, p: dict[str, str]) -> Response:
     exps = explore.select_experiments(all_exps, q)
     if q.result_uid and "export" not in p:
         return result_page(ctx, request, q, exps)
-    out = explore.run(q, exps, ctx.records)
+    out = ctx.explore(q, exps)
     if p.get("export") in ("csv", "json"):
         return export(q, out, p["export"])
     return page(ctx, request, "explorer.html", "experiments", q=q, out=out, all_exps=all_exps,

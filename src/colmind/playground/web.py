@@ -36,6 +36,12 @@ class Context:
     indexer: Indexer
     cache: db.RecordCache
     templates: Jinja2Templates
+    selections: Any = None
+
+    def explore(self, q: Any, exps: list[dict[str, Any]]) -> Any:
+        from colmind.playground import explore
+
+        return explore.run(q, exps, self.records, self.selections)
 
     def experiments(self) -> list[dict[str, Any]]:
         self.indexer.ensure_fresh()
@@ -53,7 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from colmind.playground import render
 
     render.install_globals(templates.env)
-    ctx = Context(settings, engine, Indexer(engine, settings.refresh_seconds), db.RecordCache(), templates)
+    from colmind.playground.explore import SelectionCache
+
+    ctx = Context(settings, engine, Indexer(engine, settings.refresh_seconds), db.RecordCache(), templates,
+                  SelectionCache())
     app = FastAPI(title="colmind Playground API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json")
     app.state.ctx = ctx
