@@ -137,3 +137,16 @@ def test_pareto_marks_from_cm_pareto_json(client: Any, sample_repo: Path) -> Non
     (f.parent / "cm-pareto.json").write_text(json.dumps({"front": [{"uid": uid}]}))
     recs = client.get("/api/v1/results", params={"experiment": POWER_EXP, "limit": 100}).json()["results"]
     assert {r["uid"] for r in recs if r.get("pareto_marked")} == {uid}
+
+
+def test_loopback_server_refuses_foreign_host_headers(sample_repo: Path, settings: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from colmind.playground.artifacts import release_core
+    from colmind.playground.web import create_app
+
+    settings.allowed_hosts = ("127.0.0.1", "localhost")
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as c:
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/healthz", headers={"host": "evil.example"}).status_code == 400
+    release_core()

@@ -33,6 +33,7 @@ def count(html: str, ident: str) -> int:
     ("/?action=scripts&tags=detect", "detect-os"),
     ("/?action=recipes&q=mlperf", "run-mlperf-inference"),
     ("/?action=scripts&name=detect-os", 'CM script "detect-os"'),
+    ("/?action=scripts&name=detect-os&@x=1", "&#34;x&#34;: &#34;1&#34;"),
     ("/?action=scripts&name=run-mlperf-inference&~~model=tinycnn&@scenario=Server", "--scenario=Server"),
     ("/?action=howtorun", "Select the target hardware"),
     ("/?action=howtorun&compute_uid=b8ff0fca0fc74b0a&@model=tinycnn", "_cpu"),

@@ -158,6 +158,15 @@ def access_input(b: Builder) -> dict[str, Any]:
     return i
 
 
+def input_file(b: Builder) -> str:
+    """The same run as an input file: ``cm run script @input.json``."""
+    import json
+
+    i = access_input(b)
+    del i["out"]
+    return json.dumps(i, indent=2)
+
+
 def python_snippet(b: Builder) -> str:
     return ("import colmind\n\nr = colmind.access(" + pprint.pformat(access_input(b), sort_dicts=False) + ")\n"
             "if r['return'] > 0:\n    print(r['error'])\n")

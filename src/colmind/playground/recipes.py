@@ -87,6 +87,7 @@ class RecipeView:
     generated: str
     deps: list[str]
     toggles: dict[str, bool]
+    input_json: str = ""
     plan: dict[str, Any] | None = None
     plan_error: str = ""
     source: str = ""
@@ -103,6 +104,7 @@ class RecipeView:
         view = cls(item, b, commands.command(b, False, **t), commands.command(b, True, **t),
                    commands.python_snippet(b), item.read_text("README.md") or "", generated_readme(meta),
                    dep_tags(meta), t)
+        view.input_json = commands.input_file(b)
         repo_url = str(item.repo_meta.get("url") or "")
         view.source = repo_url if repo_url.startswith("https://") else ""
         if p.get("plan") in ("1", "true", "yes", "on"):

@@ -52,6 +52,9 @@ def serve(settings: Settings) -> int:
 
     from colmind.playground.web import create_app
 
+    if settings.host in ("127.0.0.1", "localhost", "::1"):
+        # a page on another site cannot reach this server through DNS rebinding
+        settings.allowed_hosts = ("127.0.0.1", "localhost", "::1", "[::1]")
     app = create_app(settings)
     app.state.ctx.indexer.ensure_fresh(force=True)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host

@@ -14,3 +14,4 @@ class Settings:
     refresh_seconds: float = 1.0  # how often the index is checked against the files
     max_body: int = 16 * 1024 * 1024  # upload size limit
     title: str = "colmind Playground"
+    allowed_hosts: tuple[str, ...] = ()  # Host headers accepted (empty = any); loopback binds set it

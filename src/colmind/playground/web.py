@@ -67,6 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/openapi.json")
     app.state.ctx = ctx
     _middleware(app, ctx)
+    if settings.allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     _error_handlers(app, ctx)
     _static_routes(app)
     from colmind.playground import api_routes, pages
