@@ -90,6 +90,17 @@ def write_community(root: Path) -> None:
         "Measured <b>carefully</b>.\n\n<img src=x onerror=alert(4)>")
     art("report", "external", {"alias": "external", "uid": "7e00000000000002", "title": "External",
                                "date": "20240101", "redirect": "javascript:alert(5)"})
+    repro = root / "experiment" / "repro-detect-os"
+    (repro / "2024-05-01.10-00-00.000001" / "a1b2c3d4e5f60718").mkdir(parents=True)
+    (repro / "_cm.json").write_text(json.dumps({"alias": "repro-detect-os", "uid": "4e90000000000001",
+                                                "automation_alias": "experiment", "automation_uid": "a0a2d123ef064bcb",
+                                                "tags": ["repro", "detect", "os"]}))
+    (repro / "2024-05-01.10-00-00.000001" / "cm-input.json").write_text(json.dumps(
+        {"action": "run", "automation": "experiment", "tags": "repro,detect,os",
+         "unparsed_cmd": ["cm", "run", "script", "detect,os", "--repro"]}))
+    (repro / "2024-05-01.10-00-00.000001" / "cm-result.json").write_text(json.dumps([
+        {"uid": "a1b2c3d4e5f60718", "iso_datetime": "2024-05-01T10:00:00", "output.return": 0,
+         "acm_ctuning_repro_badge_functional": True, "info.host_system": "Linux"}]))
     art("report", "private-report", {"alias": "private-report", "uid": "7e00000000000003", "title": "Secret",
                                      "date": "20240103", "private": True})
 

@@ -224,3 +224,12 @@ def test_challenge_status_edges(client: Any) -> None:
 def test_dry_run_plan_preview_runs_nothing(client: Any, tmp_path: Any) -> None:
     html = ok(client, "/?action=scripts&name=run-mlperf-inference&plan=1")
     assert 'id="plan"' in html and "run-mlperf-inference" in html
+
+
+def test_reproducibility_table_and_reproduce_command(client: Any) -> None:
+    html = ok(client, "/?action=reproduce&dims=info.host_system")
+    assert "repro-detect-os" in html and "a1b2c3d4e5f60718" in html and "<td>Linux</td>" in html
+    assert '<td class="ok">yes</td>' in html
+    html = ok(client, "/?action=experiments&result_uid=a1b2c3d4e5f60718")
+    assert "cm run experiment --tags=repro,detect,os -- cm run script detect,os --repro" in html
+    assert 'class="badge ok">functional' in html
