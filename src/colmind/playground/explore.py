@@ -199,7 +199,10 @@ def run(q: Query, exps: list[dict[str, Any]], load: Any, cache: SelectionCache |
     """The explorer's pipeline over the selected experiments (``load(exp)`` gives their records)."""
     recs, total, errors, columns = select_records(q, exps, load, cache)
     out = Outcome(exps, recs, columns, total, errors)
-    _plot(q, out)
+    if q.type:
+        _plot(q, out)
+    elif q.group:
+        out.groups = aggregate(recs, q.group, [q.x, q.y] + ([q.size] if q.size else []), q.agg)
     _table(q, out)
     return out
 
