@@ -233,3 +233,23 @@ def test_reproducibility_table_and_reproduce_command(client: Any) -> None:
     html = ok(client, "/?action=experiments&result_uid=a1b2c3d4e5f60718")
     assert "cm run experiment --tags=repro,detect,os -- cm run script detect,os --repro" in html
     assert 'class="badge ok">functional' in html
+
+
+def test_p4_recipe_code_is_never_imported_by_the_server(client: Any, sample_repo: Any, tmp_path: Any) -> None:
+    marker = tmp_path / "imported.txt"
+    folder = sample_repo / "script" / "evil-recipe"
+    folder.mkdir(parents=True)
+    (folder / "_cm.yaml").write_text("alias: evil-recipe\nuid: e711000000000001\nautomation_alias: script\n"
+                                     "automation_uid: 5b4e0237da074764\ntags: [evil, recipe]\n"
+                                     "input_mapping: {x: CM_X}\n")
+    code = f"open({str(marker)!r}, 'w').write('imported')\ndef preprocess(i):\n    open({str(marker)!r}, 'w').write('ran')\n"
+    (folder / "customize.py").write_text(code)
+    (folder / "run.sh").write_text(f"echo ran > {marker}\n")
+    html = ok(client, "/?action=scripts&name=evil-recipe&plan=1&@x=1")
+    assert 'id="plan"' in html and "evil-recipe" in html
+    assert not marker.exists()
+
+
+def test_p16_install_page_has_no_destructive_commands(client: Any) -> None:
+    html = ok(client, "/?action=install")
+    assert "rm cache" not in html and "tree/master" not in ok(client, "/?action=scripts&name=detect-os")
