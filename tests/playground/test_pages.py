@@ -253,3 +253,12 @@ def test_p4_recipe_code_is_never_imported_by_the_server(client: Any, sample_repo
 def test_p16_install_page_has_no_destructive_commands(client: Any) -> None:
     html = ok(client, "/?action=install")
     assert "rm cache" not in html and "tree/master" not in ok(client, "/?action=scripts&name=detect-os")
+
+
+def test_result_in_two_experiments_follows_the_named_one(client: Any) -> None:
+    from tests.playground.conftest import EDGE_EXP
+
+    uid = client.get("/api/v1/results", params={"experiment": S29_NAME, "limit": 2}).json()["results"][1]["uid"]
+    for name in (S29_NAME, EDGE_EXP):
+        html = ok(client, f"/?action=experiments&name={name}&result_uid={uid}")
+        assert re.search(rf'Experiment <a href="[^"]+">{re.escape(name)}</a>', html)

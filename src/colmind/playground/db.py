@@ -179,11 +179,13 @@ def list_experiments(engine: Engine) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in conn.execute(select(experiments))]
 
 
-def find_record(engine: Engine, uid: str) -> tuple[dict[str, Any], str] | None:
-    """The record with ``uid`` and its experiment uid."""
+def find_record(engine: Engine, uid: str, prefer: list[str] | None = None) -> tuple[dict[str, Any], str] | None:
+    """The record with ``uid`` and its experiment uid (one of the ``prefer`` experiments if it is in
+    several: MLPerf imports put one record in an ``--all--`` and a ``--vX.Y--`` experiment)."""
     with engine.connect() as conn:
-        row = conn.execute(select(records.c.file_path, records.c.position, records.c.experiment_uid).where(
-            records.c.uid == uid)).first()
+        rows = conn.execute(select(records.c.file_path, records.c.position, records.c.experiment_uid).where(
+            records.c.uid == uid)).all()
+        row = next((r for r in rows if r[2] in (prefer or [])), rows[0] if rows else None)
         if row is None:
             return None
         data = conn.execute(select(files.c.data).where(files.c.path == row[0])).scalar()

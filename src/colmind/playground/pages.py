@@ -124,7 +124,7 @@ def _csv_cell(value: Any) -> Any:
 
 
 def result_page(ctx: Context, request: Request, q: explore.Query, exps: list[dict[str, Any]]) -> Response:
-    found = db.find_record(ctx.engine, q.result_uid)
+    found = db.find_record(ctx.engine, q.result_uid, [e["uid"] for e in exps] if q.name else None)
     if found is None:
         return page(ctx, request, "error.html", "experiments", status=404,
                     message=f"no result with uid {q.result_uid}")
