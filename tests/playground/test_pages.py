@@ -32,6 +32,8 @@ def count(html: str, ident: str) -> int:
     ("/", "Found"),
     ("/?action=scripts&tags=detect", "detect-os"),
     ("/?action=recipes&q=mlperf", "run-mlperf-inference"),
+    ("/?action=scripts&repo=internal&q=gui", "Found 1 automation recipes"),
+    ("/?action=scripts&name=no-such-recipe", "CM scripts were not found!"),
     ("/?action=scripts&name=detect-os", 'CM script "detect-os"'),
     ("/?action=scripts&name=detect-os&@x=1", "&#34;x&#34;: &#34;1&#34;"),
     ("/?action=scripts&name=run-mlperf-inference&~~model=tinycnn&@scenario=Server", "--scenario=Server"),

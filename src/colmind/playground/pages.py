@@ -57,16 +57,19 @@ def scripts(ctx: Context, request: Request, p: dict[str, str]) -> Response:
         if len(found) == 1:
             return recipe_page(ctx, request, p, found[0])
         if not found:
-            return page(ctx, request, "catalog.html", "scripts", groups=[], total=0, p=p, categories=[],
-                        message="CM scripts were not found!")
+            return page(ctx, request, "catalog.html", "scripts", groups={}, total=0, p=p, categories=[],
+                        repos=[], message="CM scripts were not found!")
     else:
         found = recipes.find(tags=[t for t in tags if not t.startswith("_")], search=search)
+    repos = sorted({i.repo_alias for i in found})
+    if p.get("repo"):
+        found = [i for i in found if i.repo_alias == p["repo"]]
     groups = recipes.by_category(found)
     categories = sorted(groups)
     if p.get("category"):
         groups = {k: v for k, v in groups.items() if k == p["category"]}
     return page(ctx, request, "catalog.html", "scripts", groups=groups, total=len(found), p=p,
-                categories=categories, message="" if found else "CM scripts were not found!")
+                categories=categories, repos=repos, message="" if found else "CM scripts were not found!")
 
 
 def recipe_page(ctx: Context, request: Request, p: dict[str, str], item: artifacts.Item) -> Response:
