@@ -164,3 +164,13 @@ def test_filter_runs_first_only_when_it_reads_no_derived_key(flt: str, first: bo
     slow = [dict(r, ppw=r["a"] / r["b"]) for r in recs]
     want = expressions.apply(slow, [], expressions.compile_filter(flt), expressions.Errors())
     assert got == want
+
+
+def test_expensive_expressions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    flt = expressions.compile_filter("len([i for i in range(9000)]) + len([i for i in range(9000)]) + "
+                                     "len([i for i in range(9000)]) > 0")
+    errors = expressions.Errors()
+    assert expressions.apply([{}], [], flt, errors) == [] and errors.filter == 1  # step limit per record
+    monkeypatch.setattr(expressions, "TIME_BUDGET_S", 0.0)
+    with pytest.raises(BadInput, match="took over"):
+        expressions.apply([{"a": 1}] * 200, [], expressions.compile_filter("a > 0"), expressions.Errors())

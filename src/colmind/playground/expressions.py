@@ -11,12 +11,19 @@ record whose filter fails is excluded; a failing derived metric leaves that key 
 from __future__ import annotations
 
 import ast
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from colmind.expr import ExprError, compile_assignments, compile_expr
+from colmind.expr import ExprError, Limits, compile_assignments, compile_expr
 from colmind.playground.names import MAX_EXPR, BadInput
+
+
+# per record: a filter or metric needs far fewer steps than an explore value; with the time budget
+# of a whole request this bounds what one URL can cost the server
+RECORD_LIMITS = Limits(max_text=MAX_EXPR, max_nodes=300, max_items=10_000, max_steps=20_000)
+TIME_BUDGET_S = 20.0
 
 
 class RecordScope(Mapping[str, Any]):
@@ -65,7 +72,7 @@ def compile_filter(text: str) -> Any | None:
     if len(text) > MAX_EXPR:
         raise BadInput(f"filter longer than {MAX_EXPR} characters")
     try:
-        return compile_expr(text)
+        return compile_expr(text, limits=RECORD_LIMITS)
     except ExprError as exc:
         raise BadInput(f"filter: {exc}") from None
 
@@ -78,7 +85,7 @@ def compile_derived(text: str) -> list[tuple[str, Any]]:
     if len(text) > MAX_EXPR:
         raise BadInput(f"derived metrics longer than {MAX_EXPR} characters")
     try:
-        return list(compile_assignments(text).steps)
+        return list(compile_assignments(text, RECORD_LIMITS).steps)
     except ExprError as exc:
         raise BadInput(f"derived metrics: {exc}") from None
 
@@ -117,7 +124,11 @@ def apply(records: list[dict[str, Any]], derived: list[tuple[str, Any]], flt: An
         if read is not None and not read & {k for k, _ in derived}:
             return apply(apply(records, [], flt, errors), derived, None, errors)
     out = []
-    for rec in records:
+    start = time.monotonic()
+    for n, rec in enumerate(records):
+        if n % 64 == 63 and time.monotonic() - start > TIME_BUDGET_S:
+            raise BadInput(f"filter and derived metrics took over {TIME_BUDGET_S:.0f} s on {n} of "
+                           f"{len(records)} records: simplify them or select fewer experiments")
         if derived:
             rec = dict(rec)
             scope = RecordScope(rec)
