@@ -19,7 +19,6 @@ from typing import Any
 from colmind.expr import ExprError, Limits, compile_assignments, compile_expr
 from colmind.playground.names import MAX_EXPR, BadInput
 
-
 # per record: a filter or metric needs far fewer steps than an explore value; with the time budget
 # of a whole request this bounds what one URL can cost the server
 RECORD_LIMITS = Limits(max_text=MAX_EXPR, max_nodes=300, max_items=10_000, max_steps=20_000)
