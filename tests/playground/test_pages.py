@@ -264,3 +264,10 @@ def test_result_in_two_experiments_follows_the_named_one(client: Any) -> None:
     for name in (S29_NAME, EDGE_EXP):
         html = ok(client, f"/?action=experiments&name={name}&result_uid={uid}")
         assert re.search(rf'Experiment <a href="[^"]+">{re.escape(name)}</a>', html)
+
+
+def test_plot_labels_are_text_and_bar_plots_work(client: Any) -> None:
+    html = ok(client, f"/?action=experiments&name={POWER_EXP}&x=Result&y=Result_Power&type=bar"
+                      "&title=<a href=javascript:alert(1)>t</a>")
+    data = re.search(r'id="plot-data">(.*?)</script>', html, re.S).group(1)
+    assert "<a" not in data and "\\u003ca" not in data and '"type": "bar"' in data

@@ -259,7 +259,7 @@ def _traces(q: Query, pts: list[tuple[float, float, dict[str, Any]]]) -> list[di
     traces: dict[str, dict[str, Any]] = {}
     for i, (x, y, rec) in enumerate(pts):
         name = _label(rec.get(colour)) if colour else "records"
-        t = traces.setdefault(name, {"name": name, "x": [], "y": [], "text": [], "uid": [], "symbol": [],
+        t = traces.setdefault(name, {"name": _esc(name), "x": [], "y": [], "text": [], "uid": [], "symbol": [],
                                      "size": []})
         t["x"].append(x)
         t["y"].append(y)

@@ -93,9 +93,15 @@ def experiments(ctx: Context, request: Request, p: dict[str, str]) -> Response:
     if p.get("export") in ("csv", "json"):
         return export(q, out, p["export"])
     return page(ctx, request, "explorer.html", "experiments", q=q, out=out, all_exps=all_exps,
-                plot={"traces": out.traces, "front": out.front, "x": q.x, "y": q.y, "logx": bool(q.logx),
-                      "logy": bool(q.logy), "symbols": bool(q.s), "sizes": bool(q.size), "title": q.title,
+                plot={"traces": out.traces, "front": out.front, "x": _esc(q.x), "y": _esc(q.y),
+                      "logx": bool(q.logx), "logy": bool(q.logy), "symbols": bool(q.s), "sizes": bool(q.size),
+                      "title": _esc(q.title),
                       "type": q.type})
+
+
+def _esc(text: str) -> str:
+    """Plotly reads a subset of HTML in titles and legend names: give it text only."""
+    return explore._esc(text)
 
 
 def export(q: explore.Query, out: explore.Outcome, kind: str) -> Response:
