@@ -174,3 +174,14 @@ def test_expensive_expressions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(expressions, "TIME_BUDGET_S", 0.0)
     with pytest.raises(BadInput, match="took over"):
         expressions.apply([{"a": 1}] * 200, [], expressions.compile_filter("a > 0"), expressions.Errors())
+
+
+def test_filter_memo_gives_the_same_answers_and_counts_errors() -> None:
+    recs = [{"s": "Offline" if i % 3 else "Server", "v": [i] if i % 5 == 0 else i} for i in range(30)]
+    recs += [{"s": 1}, {"s": 1.0}, {"s": True}]
+    for text in ("result['s'] == 'Offline'", "s == 'Server' and v > 3", "result['nope'] > 1", "str(s) == '1'"):
+        flt = expressions.compile_filter(text)
+        e1, e2 = expressions.Errors(), expressions.Errors()
+        fast = expressions.apply(recs, [], flt, e1)
+        slow = [r for r in recs if expressions._passes(flt, r, None, {}, e2)]
+        assert fast == slow and e1.filter == e2.filter

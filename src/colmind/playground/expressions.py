@@ -124,6 +124,9 @@ def apply(records: list[dict[str, Any]], derived: list[tuple[str, Any]], flt: An
             return apply(apply(records, [], flt, errors), derived, None, errors)
     out = []
     start = time.monotonic()
+    read = keys_read(flt) if flt is not None and not derived else None
+    flt_keys = sorted(read) if read else None
+    memo: dict[tuple[Any, ...], bool] = {}
     for n, rec in enumerate(records):
         if n % 64 == 63 and time.monotonic() - start > TIME_BUDGET_S:
             raise BadInput(f"filter and derived metrics took over {TIME_BUDGET_S:.0f} s on {n} of "
@@ -136,12 +139,33 @@ def apply(records: list[dict[str, Any]], derived: list[tuple[str, Any]], flt: An
                     rec[key] = expr.evaluate(scope)
                 except Exception as exc:  # noqa: BLE001 - any failure of user text is counted, never raised
                     errors.note("derived", f"{key}: {type(exc).__name__}: {exc}"[:200])
-        if flt is not None:
-            try:
-                if not flt.evaluate(RecordScope(rec)):
-                    continue
-            except Exception as exc:  # noqa: BLE001
-                errors.note("filter", f"filter: {type(exc).__name__}: {exc}"[:200])
-                continue
+        if flt is not None and not _passes(flt, rec, flt_keys, memo, errors):
+            continue
         out.append(rec)
     return out
+
+
+_MISSING = object()
+
+
+def _passes(flt: Any, rec: dict[str, Any], keys: list[str] | None, memo: dict[tuple[Any, ...], bool],
+            errors: Errors) -> bool:
+    """The filter's verdict; records with the same values of the keys it reads share one evaluation."""
+    sig: tuple[Any, ...] | None = None
+    if keys is not None:
+        # the type too: 1, 1.0 and True are equal keys but str() tells them apart
+        sig = tuple((type(v), v) for v in (rec.get(k, _MISSING) for k in keys))
+        try:
+            hit = memo.get(sig)
+        except TypeError:  # an unhashable value (list, dict)
+            sig, hit = None, None
+        if hit is not None:
+            return hit  # only successful evaluations are remembered: each failure is counted
+    try:
+        ok = bool(flt.evaluate(RecordScope(rec)))
+    except Exception as exc:  # noqa: BLE001
+        errors.note("filter", f"filter: {type(exc).__name__}: {exc}"[:200])
+        return False
+    if sig is not None:
+        memo[sig] = ok
+    return ok
