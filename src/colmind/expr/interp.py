@@ -172,7 +172,7 @@ def _ifexp(node: ast.IfExp, text: str) -> Compiled:
 def _subscript(node: ast.Subscript, text: str) -> Compiled:
     target = build(node.value, text)
     if isinstance(node.slice, ast.Constant):  # result['KEY']: the common case, one lookup
-        key = node.slice.value
+        key: Any = node.slice.value
 
         def constant_key(ctx: Ctx) -> Any:
             value = target(ctx)
