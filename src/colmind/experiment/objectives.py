@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from colmind.errors import CMError
+
 SENSES = ("max", "min")
 DIMS_PREFIX = "colmind_dims."  # records keep their step's dimension values as colmind_dims.NAME
 
 
-class ObjectiveError(ValueError):
+class ObjectiveError(CMError, ValueError):
     """A malformed objective or constraint, or one that no record can satisfy."""
 
 

@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from colmind.errors import CMError
 from colmind.experiment.objectives import (
     Constraint,
     Objective,
@@ -29,7 +30,7 @@ Point = dict[str, Any]
 SHUFFLE_LIMIT = 1_000_000  # grids up to this size are shuffled; bigger ones drawn with rejection
 
 
-class StrategyError(ValueError):
+class StrategyError(CMError, ValueError):
     """Bad strategy options (budget, seed, objectives)."""
 
 
