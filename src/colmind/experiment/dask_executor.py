@@ -118,8 +118,9 @@ class DaskExecutor:
     """Runs steps as Dask tasks; yields outcomes as they finish (the runner records them)."""
 
     def __init__(self, jobs: int = 1, scheduler: str | None = None, collect: Any = None,
-                 **_options: Any) -> None:
+                 connect_timeout: float = CONNECT_TIMEOUT_S, **_options: Any) -> None:
         self.jobs = max(1, int(jobs or 1))
+        self.connect_timeout = float(connect_timeout)
         self.address = scheduler_address(scheduler)
         self.collect = collect_patterns(collect)
 
@@ -143,7 +144,7 @@ class DaskExecutor:
                                        dashboard_address=None, silence_logs=40)
             return Client(cluster), cluster
         try:
-            client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
+            client = Client(self.address, timeout=self.connect_timeout)
         except (OSError, TimeoutError) as exc:
             raise CMError(f"cannot reach the Dask scheduler at {self.address}: {exc}",
                           hint=f"start one with `dask scheduler`, or fix --scheduler / ${SCHEDULER_ENV}") from None
