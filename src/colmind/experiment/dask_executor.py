@@ -33,7 +33,9 @@ WORKER_DIR_ENV = "COLMIND_DASK_WORKER_DIR"
 COLLECT_FILE_MAX = 1 << 20  # bytes: a file bigger than this stays on the worker
 COLLECT_TOTAL_MAX = 32 << 20  # bytes returned per step at most
 CONNECT_TIMEOUT_S = 20
-RETRIES = 1  # a step whose worker died is run once more
+RETRIES = 1  # a step whose worker died while running it is run once more
+REQUEUES = 10  # times a step only waiting on a dying worker is sent again (not an attempt)
+STARTED_TOPIC = "colmind-step-started"  # worker event: this task (key) started its step
 K_ATTEMPTS = "colmind_attempts"
 K_WORKER_DIR = "colmind_worker_dir"
 K_COLLECTED = "colmind_collected"
@@ -56,6 +58,7 @@ class WorkerResult:
 def run_on_worker(run_one: Callable[[StepSpec], StepOutcome], spec: StepSpec, collect: list[str],
                   attempt: int) -> WorkerResult:
     """The Dask task of one step (module-level: workers import it by name)."""
+    _announce_start()
     local = worker_step_dir(spec)
     run_spec = spec if local is None else replace(spec, step_dir=local)
     outcome, error = run_isolated(run_one, run_spec, {"COLMIND_DASK_ATTEMPT": str(attempt)})
@@ -63,6 +66,14 @@ def run_on_worker(run_one: Callable[[StepSpec], StepOutcome], spec: StepSpec, co
     if local is not None and collect:
         result.files, result.left = collect_files(local, collect)
     return result
+
+
+def _announce_start() -> None:
+    """Tell the scheduler this task really started (a dying worker also fails tasks only queued on it)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    worker.log_event(STARTED_TOPIC, {"key": str(worker.get_current_task())})
 
 
 def worker_step_dir(spec: StepSpec) -> str | None:
@@ -138,7 +149,9 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if not self.address:
-            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            # no task waits on a busy worker while another is idle (long steps), the client retries
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                                  "distributed.scheduler.worker-saturation": 1.0}):
                 workers = self.jobs if self.jobs > 1 else (os.cpu_count() or 1)
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=40)
@@ -155,35 +168,41 @@ class DaskExecutor:
         from distributed import as_completed
 
         where = self.address or "the local Dask cluster"
-        attempts: dict[Any, tuple[StepSpec, int]] = {}
+        tasks: dict[Any, Task] = {}
         queue = as_completed()
         for spec in steps:
-            future = self._submit(client, run_one, spec, 1)
-            attempts[future] = (spec, 1)
+            task = Task(spec)
+            future = self._submit(client, run_one, task)
+            tasks[future] = task
             queue.add(future)
         for future in queue:
-            spec, attempt = attempts.pop(future)
-            outcome, retry = self._settle(future, spec, attempt, where)
-            if retry:
-                again = self._submit(client, run_one, spec, attempt + 1)
-                attempts[again] = (spec, attempt + 1)
-                queue.add(again)
+            task = tasks.pop(future)
+            outcome, again = self._settle(client, future, task, where)
+            if again:
+                retry = self._submit(client, run_one, task)
+                tasks[retry] = task
+                queue.add(retry)
                 continue
             assert outcome is not None
             yield outcome
 
-    def _submit(self, client: Any, run_one: Callable[[StepSpec], StepOutcome], spec: StepSpec, attempt: int) -> Any:
-        key = f"colmind-step-{spec.index}-{spec.uid}-{attempt}"
-        return client.submit(run_on_worker, run_one, spec, self.collect, attempt, key=key, pure=False)
+    def _submit(self, client: Any, run_one: Callable[[StepSpec], StepOutcome], task: Task) -> Any:
+        task.sent += 1
+        key = f"colmind-step-{task.spec.index}-{task.spec.uid}-{task.attempt}-{task.sent}"
+        return client.submit(run_on_worker, run_one, task.spec, self.collect, task.attempt, key=key, pure=False)
 
-    def _settle(self, future: Any, spec: StepSpec, attempt: int, where: str) -> tuple[StepOutcome | None, bool]:
-        """(outcome, False), or (None, True) when the step is to be run again."""
+    def _settle(self, client: Any, future: Any, task: Task, where: str) -> tuple[StepOutcome | None, bool]:
+        """(outcome, False), or (None, True) when the step is to be sent again."""
         from distributed import KilledWorker
 
+        spec, attempt = task.spec, task.attempt
         try:
             result = future.result()
         except KilledWorker as exc:
+            if not _started(client, future.key) and task.sent < REQUEUES:
+                return None, True  # it only waited on the worker that died: not an attempt
             if attempt <= RETRIES:
+                task.attempt += 1
                 return None, True
             return failed(spec, f"the Dask worker running this step died {attempt} times ({exc})", attempt), False
         except Exception as exc:  # noqa: BLE001 - the scheduler, or the task itself
@@ -193,6 +212,25 @@ class DaskExecutor:
                               hint="the steps recorded so far are kept; `cm rerun experiment` resumes") from None
             return failed(spec, f"the Dask task failed: {type(exc).__name__}: {exc}", attempt), False
         return finish(spec, result, attempt), False
+
+
+@dataclass
+class Task:
+    """A step on its way through the cluster: its attempt (1, then 2 after a worker died while
+    running it) and how many times it was sent."""
+
+    spec: StepSpec
+    attempt: int = 1
+    sent: int = 0
+
+
+def _started(client: Any, key: Any) -> bool:
+    """Whether a worker announced it started the task ``key``."""
+    try:
+        events = client.get_events(STARTED_TOPIC)
+    except Exception:  # noqa: BLE001 - no answer: count it as started (the safe side)
+        return True
+    return any(isinstance(e, dict) and e.get("key") == str(key) for _, e in events)
 
 
 def _lost_scheduler(future: Any, exc: BaseException) -> bool:
