@@ -195,3 +195,15 @@ def test_cm_rerun_resumes_an_optuna_study(cli: Any) -> None:
     recs = _records(cli, "study")
     assert len(recs) == 9
     assert len({(r["colmind_dims.X"], r["colmind_dims.Y"]) for r in recs}) == 9
+
+
+@pytest.mark.parametrize("cls", [RandomStrategy, OptunaStrategy])
+def test_explore_first_is_asked_first_and_counted(cls: Any) -> None:
+    first = {"x": 0, "y": 0, "mode": "a"}
+    options = {"budget": 5, "seed": 1, "objective": "max:f", "explore_first": first}
+    got = drive(cls(SPACE, options), bowl)
+    assert got[0] == first and len(got) == 5
+    assert sum(p == first for p in got) == 1
+    assert drive(cls(SPACE, {**options, "explore_first": json.dumps(first)}), bowl) == got
+    with pytest.raises(StrategyError, match="each dimension"):
+        cls(SPACE, {**options, "explore_first": {"x": 0}})

@@ -63,6 +63,27 @@ def option_int(options: Mapping[str, Any], key: str, default: int | None) -> int
         raise StrategyError(f"--{key}={value!r}: give a whole number") from exc
 
 
+def first_point(space: Mapping[str, Sequence[Any]], options: Mapping[str, Any]) -> Point | None:
+    """``--explore_first``: a point to run before any other (e.g. the default configuration, so that
+    the best found is never worse than it); a mapping or JSON text, every dimension given."""
+    value = options.get("explore_first")
+    if not value:
+        return None
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise StrategyError(f"--explore_first: not a JSON object: {exc}") from None
+    if not isinstance(value, Mapping) or set(value) != set(space):
+        raise StrategyError(f"--explore_first must give a value of each dimension: {', '.join(space)}")
+    point = {}
+    for name in space:
+        point[name] = space[name][_index_of(space[name], value[name], name)]
+    return point
+
+
 def _budget(options: Mapping[str, Any], space: Mapping[str, Sequence[Any]]) -> int:
     budget = option_int(options, "budget", None)
     if budget is None:
@@ -95,6 +116,7 @@ class RandomStrategy:
         self.track = _Tracker(self.space, _budget(options, self.space))
         seed = option_int(options, "seed", None)
         self._order = self._indices(random.Random(seed))
+        self._first = first_point(self.space, options)
 
     def _indices(self, rng: random.Random) -> Iterator[int]:
         """Every grid index once, in a seeded random order that does not depend on how far it is
@@ -116,10 +138,13 @@ class RandomStrategy:
         points: list[Point] = []
         room = self.track.room(n)
         while len(points) < room:
-            index = next(self._order, None)
-            if index is None:
-                break
-            point = decode(self.space, index)
+            if self._first is not None:
+                point, self._first = self._first, None
+            else:
+                index = next(self._order, None)
+                if index is None:
+                    break
+                point = decode(self.space, index)
             key = self.track.key(point)
             if key not in self.track.seen:
                 self.track.seen.add(key)
@@ -145,6 +170,9 @@ class OptunaStrategy:
         self.batch_size = max(1, option_int(options, "jobs", 1) or 1)
         self.study = _make_study(self.objectives, self.constraints, self.seed)
         self.choices = {k: _choices(v) for k, v in self.space.items()}
+        first = first_point(self.space, options)
+        if first is not None:
+            self.study.enqueue_trial(self._params(first))
         self.pending: dict[str, Any] = {}  # point key -> optuna trial
         self.results: dict[str, Mapping[str, Any]] = {}  # point key -> record (duplicates answered)
 
