@@ -170,21 +170,40 @@ class DaskExecutor:
         where = self.address or "the local Dask cluster"
         tasks: dict[Any, Task] = {}
         queue = as_completed()
+        remote = _unwrapped(run_one)
         for spec in steps:
             task = Task(spec)
-            future = self._submit(client, run_one, task)
+            future = self._submit(client, remote, task)
             tasks[future] = task
             queue.add(future)
         for future in queue:
             task = tasks.pop(future)
             outcome, again = self._settle(client, future, task, where)
             if again:
-                retry = self._submit(client, run_one, task)
+                retry = self._submit(client, remote, task)
                 tasks[retry] = task
                 queue.add(retry)
                 continue
             assert outcome is not None
             yield outcome
+            if getattr(run_one, "stopped", False):  # the runner stops after a failed step
+                yield from self._stop(client, tasks, run_one, where)
+                return
+
+    def _stop(self, client: Any, tasks: dict[Any, Task], gate: Callable[[StepSpec], StepOutcome],
+              where: str) -> Iterator[StepOutcome]:
+        """As the local executor: steps already running end and are recorded; the others are
+        cancelled and the gate answers them as not run."""
+        running = []
+        for future, task in list(tasks.items()):  # first cancel everything that has not started
+            if _started(client, future.key):
+                running.append((future, task))
+            else:
+                future.cancel()
+                yield gate(task.spec)
+        for future, task in running:
+            outcome, again = self._settle(client, future, task, where)
+            yield outcome if outcome is not None and not again else gate(task.spec)
 
     def _submit(self, client: Any, run_one: Callable[[StepSpec], StepOutcome], task: Task) -> Any:
         task.sent += 1
@@ -212,6 +231,13 @@ class DaskExecutor:
                               hint="the steps recorded so far are kept; `cm rerun experiment` resumes") from None
             return failed(spec, f"the Dask task failed: {type(exc).__name__}: {exc}", attempt), False
         return finish(spec, result, attempt), False
+
+
+def _unwrapped(run_one: Callable[[StepSpec], StepOutcome]) -> Callable[[StepSpec], StepOutcome]:
+    """What workers run: the runner's stop gate (``stopped`` + ``run_one``) stays on the client,
+    where it is consulted (see ``DaskExecutor._stop``); workers then need not import the runner."""
+    inner = getattr(run_one, "run_one", None)
+    return inner if inner is not None and hasattr(run_one, "stopped") else run_one
 
 
 @dataclass
