@@ -25,7 +25,7 @@ class ScriptAutomation(RecipeHelpers, Automation):
         Flags: --quiet --new --renew --skip_cache --force_cache --fake_run --fake_deps --print_deps
         -v -s --env.K=V --const.K=V --state.K=V --adr.NAME.key=V --ad.NAME.key=V --version[_min|_max]
         --extra_cache_tags --name -j --time --print_env --outdirname --path --ignore_script_error
-        --dirty --save_env --dry-run --record=PATH
+        --dirty --save_env --dry-run --record=PATH --repro
         """
         from colmind.engine import entry
 

@@ -20,21 +20,24 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 def extract_inline(text: str) -> tuple[str, dict[str, str]]:
     """``{{VAR{expr}}}`` -> ``{{VAR}}`` + ``{VAR: expr}`` (CM's split: the last ``{{`` before each
-    ``}}}``, then the first ``{`` after it). Each pass removes text, so it always ends."""
+    ``}}}``, then the first ``{`` after it). A ``}}}`` with no ``{`` after its ``{{`` is a plain
+    ``{{VAR}}`` followed by ``}`` (``{'n': {{N}}}``). Each pass removes text or moves on: it ends."""
     found: dict[str, str] = {}
+    pos = 0
     while True:
-        end = text.find("}}}")
+        end = text.find("}}}", pos)
         if end < 0:
             return text, found
         start = text.rfind("{{", 0, end)
         brace = text.find("{", start + 2, end) if start >= 0 else -1
         if start < 0 or brace < 0:
-            raise CMError(f"malformed inline dimension near {text[max(start, 0):end + 3]!r}: "
-                          "write {{VAR{expression}}}")
+            pos = end + 1
+            continue
         name = text[start + 2:brace].strip()
         check_name(name, text[start:end + 3])
         found[name] = text[brace + 1:end]
         text = text[:brace] + text[end + 1:]
+        pos = brace
 
 
 def check_name(name: str, where: str) -> None:

@@ -51,6 +51,7 @@ def run(i: dict[str, Any], rerun: bool = False) -> dict[str, Any]:
         sweep.artifact_path, sweep.run_dir = art_mod.path_of(art), run_dir
         sweep.done = {str(r.get(K_KEY)): r for r in records.load_records(run_dir) if is_success(r) and r.get(K_KEY)}
     records.save_input(sweep.run_dir, i)
+    records.append_records(sweep.run_dir, [])  # the run folder is visible (to rerun, replay) from the start
     console = Console(i.get("out") == "con")
     console.start(sweep)
     outcomes = execute(sweep, i, console)
@@ -221,7 +222,7 @@ class OrderedRecorder:
 
 def _result(sweep: Sweep, outcomes: list[StepOutcome]) -> dict[str, Any]:
     failed = [o for o in outcomes if not o.ok]
-    out = {"experiment_path": sweep.artifact_path, "experiment_path2": sweep.run_dir,
+    out: dict[str, Any] = {"experiment_path": sweep.artifact_path, "experiment_path2": sweep.run_dir,
            "steps": len(outcomes), "skipped": len(sweep.done), "failed": len(failed)}
     if failed:
         first = failed[0]

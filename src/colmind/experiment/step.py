@@ -44,9 +44,10 @@ def _write_files(spec: StepSpec) -> str:
     from colmind.store import atomic
 
     command = spec.command if isinstance(spec.command, str) else shlex.join(spec.command)
-    atomic.write_json(os.path.join(spec.step_dir, "cm-input.json"),
-                      {"action": "native-run", "automation": NATIVE_RUN, "env": spec.env, "command": command},
-                      sort_keys=False)
+    # not fsync'ed (still atomic): a record of what runs, which a crash may lose with the step itself
+    atomic.write_text(os.path.join(spec.step_dir, "cm-input.json"), atomic.dump_json(
+        {"action": "native-run", "automation": NATIVE_RUN, "env": spec.env, "command": command}, sort_keys=False),
+        durable=False)
     if sys.platform == "win32":  # pragma: no cover - Windows
         name = "tmp-native-run.bat"
         lines = ["@echo off"] + [f'set "{k}={v}"' for k, v in spec.env.items()] + [command]

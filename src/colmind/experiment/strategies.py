@@ -38,7 +38,7 @@ class GridStrategy:
             self.total *= len(values)
 
     def ask(self, n: int) -> list[dict[str, Any]]:
-        return [dict(zip(self.names, combo)) for combo in itertools.islice(self._iter, max(n, 1))]
+        return [dict(zip(self.names, combo, strict=True)) for combo in itertools.islice(self._iter, max(n, 1))]
 
     def tell(self, dims: dict[str, Any], record: dict[str, Any]) -> None:
         return None
