@@ -260,3 +260,37 @@ def test_a_failed_step_stops_the_sweep_as_with_local_jobs(cli: Any) -> None:
     xs = [r["colmind_dims.X"] for r in records]
     assert xs[:3] == [1, 2, 3] and len(xs) <= 4
     assert records[1]["colmind_status"] == "failed" and records[1]["colmind_return_code"] == 3
+
+
+def test_cli_sweep_on_a_cluster_started_by_hand_survives_a_killed_worker(cli: Any, tmp_path: Path) -> None:
+    """`dask scheduler` + two `dask worker` processes; `cm run experiment --executor=dask
+    --scheduler=...`; the worker running step X=3 is killed (SIGKILL) mid-step."""
+    dask = shutil.which("dask", path=os.path.dirname(sys.executable))
+    if dask is None:
+        pytest.skip("the dask command line is not installed next to this Python")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                               "--no-dashboard"], env=env, **quiet)]  # type: ignore[call-overload]
+    procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], env=env, **quiet)
+              for _ in range(2)]  # type: ignore[call-overload]
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    killer = Killer(marks)
+    killer.start()
+    command = (f'if [ "$X" = 3 ] && [ "$COLMIND_DASK_ATTEMPT" = 1 ]; then echo "$COLMIND_DASK_WORKER_PID $$" '
+               f'> {marks}/victim-3; sleep 60; fi; echo "{{\\"sq\\": $((X*X))}}" > cm-output.json')
+    try:
+        cli_ok(cli, "run", "experiment", "byhand", "--explore.X=list(range(1, 7))", "--executor=dask",
+               f"--scheduler={address}", "--executor_options.connect_timeout=60", "--", command)
+    finally:
+        killer.stop.set()
+        for proc in reversed(procs):
+            proc.kill()
+            proc.wait()
+    assert len(killer.killed) == 1
+    records = _records(cli, "byhand")
+    assert [r["colmind_dims.X"] for r in records] == [1, 2, 3, 4, 5, 6]
+    assert all(r["colmind_status"] == "ok" and r["sq"] == r["colmind_dims.X"] ** 2 for r in records)
+    assert [r.get("colmind_attempts") for r in records] == [None, None, 2, None, None, None]
