@@ -260,13 +260,15 @@ def _started(client: Any, key: Any) -> bool:
 
 
 def _lost_scheduler(future: Any, exc: BaseException) -> bool:
+    """Whether ``exc`` says the cluster is gone rather than that the task itself raised (a task's
+    own exception, even an OSError, leaves its future in the 'error' state)."""
     import asyncio
     import concurrent.futures
 
-    from distributed.comm.core import CommClosedError
-
+    if getattr(future, "status", "") == "error":
+        return False
     cancelled = (asyncio.CancelledError, concurrent.futures.CancelledError)  # scheduler-connection-lost
-    if isinstance(exc, (CommClosedError, OSError, TimeoutError, *cancelled)):
+    if isinstance(exc, (OSError, TimeoutError, *cancelled)):  # CommClosedError is an OSError
         return True
     client = getattr(future, "client", None)
     return getattr(client, "status", "running") not in ("running", "connecting")
