@@ -9,7 +9,8 @@ plus the small files matching ``--collect`` patterns. A worker that dies mid-ste
 failed. Losing the scheduler is an error naming it; what was recorded before stays recorded.
 
 Scheduler: ``--scheduler=tcp://HOST:PORT``, else ``COLMIND_DASK_SCHEDULER``, else a ``LocalCluster``
-on this machine (one single-threaded worker process per core, or ``--jobs`` workers).
+on this machine (single-threaded worker processes: ``--executor_options.workers=N``, else ``--jobs=N``
+when N > 1, else one per core).
 Dask is imported only here (never on the ``cm`` start-up path).
 """
 
@@ -129,8 +130,11 @@ class DaskExecutor:
     """Runs steps as Dask tasks; yields outcomes as they finish (the runner records them)."""
 
     def __init__(self, jobs: int = 1, scheduler: str | None = None, collect: Any = None,
-                 connect_timeout: float = CONNECT_TIMEOUT_S, **_options: Any) -> None:
+                 connect_timeout: float = CONNECT_TIMEOUT_S, workers: int | str | None = None,
+                 **_options: Any) -> None:
         self.jobs = max(1, int(jobs or 1))
+        # LocalCluster size: --executor_options.workers=N, else --jobs=N (N > 1), else one per core
+        self.workers = int(workers) if workers else (self.jobs if self.jobs > 1 else (os.cpu_count() or 1))
         self.connect_timeout = float(connect_timeout)
         self.address = scheduler_address(scheduler)
         self.collect = collect_patterns(collect)
@@ -152,8 +156,7 @@ class DaskExecutor:
             # no task waits on a busy worker while another is idle (long steps), the client retries
             with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                                   "distributed.scheduler.worker-saturation": 1.0}):
-                workers = self.jobs if self.jobs > 1 else (os.cpu_count() or 1)
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=40)
             return Client(cluster), cluster
         try:
