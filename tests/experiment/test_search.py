@@ -207,3 +207,10 @@ def test_explore_first_is_asked_first_and_counted(cls: Any) -> None:
     assert drive(cls(SPACE, {**options, "explore_first": json.dumps(first)}), bowl) == got
     with pytest.raises(StrategyError, match="each dimension"):
         cls(SPACE, {**options, "explore_first": {"x": 0}})
+
+
+def test_optuna_runs_the_whole_small_grid_when_the_budget_allows() -> None:
+    space = {"a": [1, 2], "b": [3, 4, 5]}
+    got = drive(OptunaStrategy(space, {"budget": 100, "seed": 1, "objective": "max:v"}),
+                lambda p: {"v": p["a"] * p["b"]})
+    assert sorted((p["a"], p["b"]) for p in got) == [(a, b) for a in (1, 2) for b in (3, 4, 5)]

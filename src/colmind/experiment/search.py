@@ -93,6 +93,23 @@ def _budget(options: Mapping[str, Any], space: Mapping[str, Sequence[Any]]) -> i
     return min(budget, grid_size(space))
 
 
+def shuffled_indices(space: Mapping[str, Sequence[Any]], rng: random.Random) -> Iterator[int]:
+    """Every grid index once, in a seeded random order that does not depend on how far it is read
+    (a resumed study continues the same sequence); huge grids are never materialised."""
+    size = grid_size(space)
+    if size <= SHUFFLE_LIMIT:
+        order = list(range(size))
+        rng.shuffle(order)
+        yield from order
+        return
+    drawn: set[int] = set()
+    while len(drawn) < size:
+        index = rng.randrange(size)
+        if index not in drawn:
+            drawn.add(index)
+            yield index
+
+
 class _Tracker:
     """Points proposed and points told, for the budget and for never proposing twice."""
 
@@ -115,24 +132,8 @@ class RandomStrategy:
         self.space = {k: list(v) for k, v in space.items()}
         self.track = _Tracker(self.space, _budget(options, self.space))
         seed = option_int(options, "seed", None)
-        self._order = self._indices(random.Random(seed))
+        self._order = shuffled_indices(self.space, random.Random(seed))
         self._first = first_point(self.space, options)
-
-    def _indices(self, rng: random.Random) -> Iterator[int]:
-        """Every grid index once, in a seeded random order that does not depend on how far it is
-        read (a resumed study continues the same sequence); huge grids are never materialised."""
-        size = grid_size(self.space)
-        if size <= SHUFFLE_LIMIT:
-            order = list(range(size))
-            rng.shuffle(order)
-            yield from order
-            return
-        drawn: set[int] = set()
-        while len(drawn) < size:
-            index = rng.randrange(size)
-            if index not in drawn:
-                drawn.add(index)
-                yield index
 
     def ask(self, n: int) -> list[Point]:
         points: list[Point] = []
@@ -173,6 +174,7 @@ class OptunaStrategy:
         first = first_point(self.space, options)
         if first is not None:
             self.study.enqueue_trial(self._params(first))
+        self._rest = shuffled_indices(self.space, random.Random(self.seed))
         self.pending: dict[str, Any] = {}  # point key -> optuna trial
         self.results: dict[str, Mapping[str, Any]] = {}  # point key -> record (duplicates answered)
 
@@ -190,7 +192,25 @@ class OptunaStrategy:
             self.track.seen.add(key)
             self.pending[key] = trial
             points.append(point)
+        while len(points) < room:  # the sampler keeps proposing known points: fill from the rest
+            point = self._unseen()
+            if point is None:
+                break
+            self.study.enqueue_trial(self._params(point), skip_if_exists=False)
+            trial = self.study.ask()
+            self._suggest(trial)
+            self.track.seen.add(self.track.key(point))
+            self.pending[self.track.key(point)] = trial
+            points.append(point)
         return points
+
+    def _unseen(self) -> Point | None:
+        """The next point not yet run, in a seeded random order."""
+        for index in self._rest:
+            point = decode(self.space, index)
+            if self.track.key(point) not in self.track.seen:
+                return point
+        return None
 
     def tell(self, dims: Mapping[str, Any], record: Mapping[str, Any]) -> None:
         point = {k: dims.get(k) for k in self.space}
