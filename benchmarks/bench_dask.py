@@ -81,15 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n = loop_size(args.step_s)
     cpu = f'{sys.executable} -c "sum(i * i for i in range({n}))"'
-    sweep = {"local, --jobs=1": median_of(args.repeats, args.steps, cpu, ["--jobs=1"]),
-             "local, --jobs=2": median_of(args.repeats, args.steps, cpu, ["--jobs=2"])}
-    overhead = {"local, --jobs=1": per_step(args, ["--jobs=1"])}
-    for workers in (1, 2):
-        with cluster(workers) as address:
-            options = ["--executor=dask", f"--scheduler={address}", f"--jobs={workers}"]
-            sweep[f"dask, {workers} worker{'s' if workers > 1 else ''}"] = median_of(args.repeats, args.steps, cpu, options)
-            if workers == 1:
-                overhead["dask, 1 worker"] = per_step(args, options)
+    with cluster(1) as one, cluster(2) as two:
+        configs = {"local, --jobs=1": ["--jobs=1"], "local, --jobs=2": ["--jobs=2"],
+                   "dask, 1 worker": ["--executor=dask", f"--scheduler={one}", "--jobs=1"],
+                   "dask, 2 workers": ["--executor=dask", f"--scheduler={two}", "--jobs=2"]}
+        # repeats interleaved (config after config, then again): a burst of load from elsewhere
+        # hits every config rather than all runs of one
+        runs: dict[str, list[float]] = {name: [] for name in configs}
+        for _ in range(args.repeats):
+            for name, options in configs.items():
+                runs[name].append(run_experiment(args.steps, cpu, options))
+        sweep = {name: statistics.median(times) for name, times in runs.items()}
+        overhead = {name: per_step(args, configs[name]) for name in ("local, --jobs=1", "dask, 1 worker")}
     start = median_of(args.repeats, 1, "true", ["--executor=dask", "--executor_options.workers=1"])
     text = render(args, n, sweep, overhead, start)
     print(text)
@@ -108,7 +111,7 @@ def render(args: argparse.Namespace, n: int, sweep: dict[str, float],
            overhead: dict[str, tuple[float, float, float]], start: float) -> str:
     lines = [f"CPU-bound sweep: {args.steps} steps, each `python -c 'sum(i * i for i in range({n}))'` (about "
              f"{args.step_s:g} s alone), cpus={os.cpu_count()}, median of {args.repeats} runs of a fresh "
-             "`python -m colmind run experiment` process. Dask rows use a LocalCluster started once "
+             "`python -m colmind run experiment` process (repeats interleaved across executors). Dask rows use a LocalCluster started once "
              "beforehand (`--scheduler=`); starting one inside the command (`--executor=dask` alone, 1 worker, "
              f"1 step of `true`) takes {start:.1f} s in all. The 2 cores were shared with other agents' "
              "builds and tests while this ran: absolute times are noisy.",
