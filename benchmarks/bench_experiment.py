@@ -60,7 +60,7 @@ def _count_records(home: Path) -> int:
     return sum(len(json.loads(p.read_text())) for p in (home / "CM").rglob("cm-result.json"))
 
 
-def echo_sweep(steps: int, repeat: int) -> list[tuple[str, float, int]]:
+def echo_sweep(steps: int, repeat: int) -> list[tuple[str, float, int, list[float]]]:
     args = ["run", "experiment", "--tags=bench,echo", f"--explore.N=range({steps})", "--", "echo", "{{N}}"]
     tools = [("colmind", _colmind)] + ([("cmind 4.2 + cm4mlops", _cmind)] if have_cmind() else [])
     rows = []
@@ -73,12 +73,13 @@ def echo_sweep(steps: int, repeat: int) -> list[tuple[str, float, int]]:
             times.append(_time(make, args, home))
             if _count_records(home) != steps:
                 raise SystemExit(f"{name}: expected {steps} records, found {_count_records(home)}")
-        rows.append((name, statistics.median(times), steps))
+        rows.append((name, statistics.median(times), steps, times))
     return rows
 
 
-def jobs_sweep(steps: int, work_n: int, repeat: int) -> list[tuple[int, float]]:
-    step = f"{sys.executable} -c 'sum(i * i for i in range({work_n}))'"
+def jobs_sweep(steps: int, work_n: int, repeat: int, step: str = "") -> list[tuple[int, float]]:
+    """``--jobs 1`` and ``--jobs 2`` on a CPU-bound step (or on ``step``)."""
+    step = step or f"{sys.executable} -c 'sum(i * i for i in range({work_n}))'"
     rows = []
     for jobs in (1, 2):
         times = []
@@ -103,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs\n")
     rows = echo_sweep(args.steps, args.repeat)
     print(f"`cm run experiment --explore.N=range({args.steps}) -- echo {{{{N}}}}` (median of {args.repeat})\n")
-    print("| tool | wall time | per step | records |\n|---|---|---|---|")
-    for name, took, count in rows:
-        print(f"| {name} | {took:.2f} s | {took / count * 1000:.1f} ms | {count} |")
+    print("| tool | wall time (median) | per step | records | every run |\n|---|---|---|---|---|")
+    for name, took, count, times in rows:
+        every = ", ".join(f"{t:.2f}" for t in times)
+        print(f"| {name} | {took:.2f} s | {took / count * 1000:.1f} ms | {count} | {every} s |")
     if len(rows) == 2:
         print(f"\ncolmind is {rows[1][1] / rows[0][1]:.1f}x faster than cmind")
     jobs = jobs_sweep(args.cpu_steps, args.cpu_n, args.repeat)
@@ -115,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     for n, took in jobs:
         print(f"| {n} | {took:.2f} s |")
     print(f"\n--jobs 2 is {jobs[0][1] / jobs[1][1]:.2f}x faster than --jobs 1")
+    waits = jobs_sweep(args.cpu_steps, 0, args.repeat, step="sleep 1")
+    print(f"\nThe same with a step that waits (`sleep 1`, no CPU): --jobs 1 {waits[0][1]:.2f} s, "
+          f"--jobs 2 {waits[1][1]:.2f} s ({waits[0][1] / waits[1][1]:.2f}x)")
     load = os.getloadavg()
     print(f"\nLoad average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0

@@ -202,6 +202,9 @@ def test_unknown_executor_and_strategy(cli, cm_home):
     assert res.code == 1 and "unknown experiment executor" in res.stderr
     res = cli("run", "experiment", "--tags=e", "--explore_strategy=nope", "--", "true")
     assert res.code == 1 and "unknown explore strategy" in res.stderr
+    res = cli("run", "experiment", "--tags=e", "--jobs=many", "--", "true")
+    assert res.code == 1 and "--jobs must be a number" in res.stderr
+    assert experiments(cm_home) == []
 
 
 def test_missing_plugin_module_is_a_clear_error(cli, cm_home, monkeypatch):
@@ -223,3 +226,12 @@ def test_api_with_plain_lists_as_the_mlc_front_end_sends_them(cm_home):
     assert r["return"] == 0 and r["steps"] == 3, r
     recs = records(only_run(cm_home))
     assert [x["colmind_dims.batch_size"] for x in recs] == ["1", "2", "4"]
+
+
+def test_records_in_another_repository(cli, cm_home, tmp_path):
+    cli_ok(cli, "init", "repo", "myrepo", f"--path={tmp_path / 'myrepo'}")
+    cli_ok(cli, "run", "experiment", "myrepo:", "--tags=x,y", "--", "true")
+    cli_ok(cli, "run", "experiment", "myrepo:", "--tags=y", "--", "true")  # found again by tags
+    (art,) = [p for p in (tmp_path / "myrepo" / "experiment").iterdir()]
+    assert len(run_dirs(art)) == 2
+    assert experiments(cm_home) == []

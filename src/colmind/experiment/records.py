@@ -82,13 +82,40 @@ def load_records(run_dir: str) -> list[dict[str, Any]]:
 
 
 def append_records(run_dir: str, records: list[dict[str, Any]]) -> None:
-    """Append ``records`` to the run folder's ``cm-result.json`` (locked, atomic)."""
+    """Append ``records`` to the run folder's ``cm-result.json`` (locked, atomic). The existing
+    list is extended as text (its closing ``]`` replaced), so an append costs no parse of it."""
     from colmind.store import atomic
     from colmind.store.lock import locked
 
+    path = os.path.join(run_dir, RESULT_FILE)
     with locked(os.path.join(run_dir, LOCK_FILE)):
-        existing = load_records(run_dir)
-        atomic.write_text(os.path.join(run_dir, RESULT_FILE), _dump(existing + records), durable=False)
+        old = _read_text(path)
+        text = _extended(old, records) if old is not None else None
+        if text is None:  # absent, or not a list we can extend as text: parse and rewrite
+            text = _dump(load_records(run_dir) + records)
+        atomic.write_text(path, text, durable=False)
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def _extended(old: str, records: list[dict[str, Any]]) -> str | None:
+    body = old.rstrip()
+    if not (body.startswith("[") and body.endswith("]")):
+        return None
+    if not records:
+        return old
+    items = ",\n".join("  " + json.dumps(r, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+                       .replace("\n", "\n  ") for r in records)
+    head = body[:-1].rstrip()
+    if head == "[":
+        return "[\n" + items + "\n]\n"
+    return head + ",\n" + items + "\n]\n"
 
 
 def write_records(run_dir: str, records: list[dict[str, Any]]) -> bool:

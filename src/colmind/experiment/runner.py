@@ -38,24 +38,46 @@ class Sweep:
 def run(i: dict[str, Any], rerun: bool = False) -> dict[str, Any]:
     from colmind.experiment.console import Console
 
-    if not rerun:
-        sweep = resolve_sweep(i)
-        art = art_mod.find_or_add(i)
-        sweep.artifact_path = art_mod.path_of(art)
-        sweep.run_dir = records.make_run_folder(sweep.artifact_path, str(i.get("dir") or ""))
-    else:
-        art = art_mod.find_or_add(i)
-        run_dir = pick_rerun_folder(art_mod.path_of(art), str(i.get("dir") or ""))
-        i = _with_saved_command(i, run_dir)
-        sweep = resolve_sweep(i)
-        sweep.artifact_path, sweep.run_dir = art_mod.path_of(art), run_dir
-        sweep.done = {str(r.get(K_KEY)): r for r in records.load_records(run_dir) if is_success(r) and r.get(K_KEY)}
+    check_plugins(i)
+    i, sweep = prepare_rerun(i) if rerun else prepare_run(i)
     records.save_input(sweep.run_dir, i)
     records.append_records(sweep.run_dir, [])  # the run folder is visible (to rerun, replay) from the start
     console = Console(i.get("out") == "con")
     console.start(sweep)
     outcomes = execute(sweep, i, console)
     return _result(sweep, outcomes)
+
+
+def check_plugins(i: dict[str, Any]) -> None:
+    """Unknown ``--executor``/``--explore_strategy`` names and a bad ``--jobs`` fail before anything exists."""
+    from colmind.experiment.executors import EXECUTORS
+    from colmind.experiment.strategies import STRATEGIES
+
+    for key, table, what in (("executor", EXECUTORS, "experiment executor"), ("explore_strategy", STRATEGIES,
+                                                                             "explore strategy")):
+        name = str(i.get(key) or "")
+        if name and name not in table:
+            raise CMError(f"unknown {what} '{name}' (known: {', '.join(sorted(table))})")
+    _int(i.get("jobs") or 1, "jobs")
+
+
+def prepare_run(i: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
+    """Command and dimensions first (errors before anything exists), then experiment and run folder."""
+    sweep = resolve_sweep(i)
+    sweep.artifact_path = art_mod.path_of(art_mod.find_or_add(i))
+    sweep.run_dir = records.make_run_folder(sweep.artifact_path, str(i.get("dir") or ""))
+    return i, sweep
+
+
+def prepare_rerun(i: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
+    """The run folder first (its saved command may be needed), then the sweep and what is done."""
+    artifact_path = art_mod.path_of(art_mod.find_or_add(i))
+    run_dir = pick_rerun_folder(artifact_path, str(i.get("dir") or ""))
+    i = _with_saved_command(i, run_dir)
+    sweep = resolve_sweep(i)
+    sweep.artifact_path, sweep.run_dir = artifact_path, run_dir
+    sweep.done = {str(r.get(K_KEY)): r for r in records.load_records(run_dir) if is_success(r) and r.get(K_KEY)}
+    return i, sweep
 
 
 def resolve_sweep(i: dict[str, Any]) -> Sweep:
@@ -108,7 +130,7 @@ def _with_saved_command(i: dict[str, Any], run_dir: str) -> dict[str, Any]:
 def make_spec(sweep: Sweep, index: int, dims: dict[str, Any], capture: bool) -> StepSpec:
     step_dir = os.path.join(sweep.run_dir, uuid.uuid4().hex[:16])
     env = dict(sweep.env)
-    env.update({name: _env_text(value) if isinstance(value, bool) else str(value) for name, value in dims.items()})
+    env.update({name: str(value) for name, value in dims.items()})  # CM: str() of each dimension value
     local = {"CD": sweep.cwd, "CM_EXPERIMENT_STEP": str(index), "CM_EXPERIMENT_PATH": sweep.artifact_path,
              "CM_EXPERIMENT_PATH2": sweep.run_dir, "CM_EXPERIMENT_PATH3": step_dir}
     command = cmd_mod.substitute(sweep.template, {**local, **env})
@@ -122,7 +144,7 @@ def execute(sweep: Sweep, i: dict[str, Any], console: Any) -> list[StepOutcome]:
     from colmind.experiment.step import run_step
     from colmind.experiment.strategies import make_strategy
 
-    jobs = _int(i.get("jobs") or i.get("j_experiment") or 1, "jobs")
+    jobs = _int(i.get("jobs") or 1, "jobs")
     strategy = make_strategy(str(i.get("explore_strategy") or "grid"), sweep.space, i)
     executor = make_executor(str(i.get("executor") or "local"), jobs, _executor_options(i))
     keep_going = _truthy(i.get("keep_going"))
