@@ -33,19 +33,19 @@ def run_mlperf_demo(workdir: str) -> int:
                output_dir=output)
     env = run.get("new_env", {})
     results = str(env.get("CM_MLPERF_OUTPUT_DIR") or output)
+    # The import comes before the check (which stops the demo when it fails) and does not repeat it.
+    imported = _run("import,mlperf,inference,to-experiment,_skip_checker",
+                    "Importing the results into experiments (one record per scenario)",
+                    submission_dir=results)
+    print(experiments_line(imported))
     check = _run("check,mlperf,submission", "Checking the result tree", submission_dir=results)
-    imported = _run("import,mlperf,inference,to-experiment", "Importing the results into experiments",
-                    results_dir=results).get("new_env", {})
     summary_file = env.get("CM_MLPERF_SUMMARY_JSON") or os.path.join(results, "summary.json")
     valid = str(env.get("CM_MLPERF_ALL_VALID", "")).lower() in ("yes", "true", "1")
     print(f"\nResults:         {results}")
     print(f"Submission tree: {env.get('CM_MLPERF_SUBMISSION_DIR') or os.path.join(results, 'submission')}"
           " (open division; the folder to give an MLPerf submission checker)")
     print(f"Summary:         {summary_file}")
-    print(f"Experiments:     {imported.get('CM_MLPERF_IMPORT_RECORDS', 0)} records in "
-          f"{imported.get('CM_MLPERF_IMPORT_EXPERIMENTS', 0)} experiments (cm-result.json under "
-          f"{_common_folder(str(imported.get('CM_MLPERF_IMPORT_RUN_DIRS', '')))}; "
-          "cm find experiment --tags=mlperf-inference)")
+    print(experiments_line(imported))
     if os.path.isfile(str(summary_file)):
         with open(str(summary_file), encoding="utf-8") as handle:
             print("\n" + summary_table(json.load(handle)))
@@ -55,10 +55,13 @@ def run_mlperf_demo(workdir: str) -> int:
     return 0 if valid else 1
 
 
-def _common_folder(paths: str) -> str:
-    """The folder holding every experiment the import wrote (``;``-separated run folders)."""
-    found = [p for p in paths.split(";") if p]
-    return os.path.commonpath(found) if found else "-"
+def experiments_line(imported: dict) -> str:
+    """Where the import put the records, and the command that finds them."""
+    env = imported.get("new_env", {})
+    paths = [p for p in str(env.get("CM_IMPORT_MLPERF_INFERENCE_EXPERIMENTS", "")).split(";") if p]
+    where = os.path.commonpath(paths) if paths else "-"
+    return (f"Experiments:     {env.get('CM_IMPORT_MLPERF_INFERENCE_RECORDS', 0)} records in {len(paths)} "
+            f"experiments under {where} (cm-result.json in each; cm find experiment --tags=mlperf-inference,local)")
 
 
 def _fmt(value: object, unit: str = "") -> str:
