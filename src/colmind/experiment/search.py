@@ -193,15 +193,15 @@ class OptunaStrategy:
             self.pending[key] = trial
             points.append(point)
         while len(points) < room:  # the sampler keeps proposing known points: fill from the rest
-            point = self._unseen()
-            if point is None:
+            unseen = self._unseen()
+            if unseen is None:
                 break
-            self.study.enqueue_trial(self._params(point), skip_if_exists=False)
+            self.study.enqueue_trial(self._params(unseen), skip_if_exists=False)
             trial = self.study.ask()
             self._suggest(trial)
-            self.track.seen.add(self.track.key(point))
-            self.pending[self.track.key(point)] = trial
-            points.append(point)
+            self.track.seen.add(self.track.key(unseen))
+            self.pending[self.track.key(unseen)] = trial
+            points.append(unseen)
         return points
 
     def _unseen(self) -> Point | None:
