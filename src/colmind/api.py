@@ -43,6 +43,10 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
         return exc.to_dict()
     except (KeyboardInterrupt, BrokenPipeError):
         raise
+    except RecursionError:
+        if debug:
+            raise
+        return {"return": 1, "error": "the input or a meta it reads is nested too deeply"}
     except Exception as exc:
         if debug:
             raise
@@ -133,7 +137,7 @@ def _print_cli_help(i: dict[str, Any], full: bool) -> dict[str, Any]:
 
 def _info_cli() -> str:
     """The synopsis ``cm`` prints: ``info_cli`` of ``CM_CONFIG`` when set (as in CM)."""
-    from colmind.cli.info import INFO_CLI
+    from colmind.version import INFO_CLI
 
     if not os.environ.get("CM_CONFIG", "").strip():
         return INFO_CLI  # the common case reads no file

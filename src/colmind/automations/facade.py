@@ -62,9 +62,13 @@ class CMFacade:
     def access(self, i: Any) -> dict[str, Any]:
         """CM's ``access``; an mlcflow-style input (``target`` instead of ``automation``, as MLC
         recipes pass to ``automation.action_object.access``) runs as ``mlc.access`` runs it."""
-        from colmind.compat.shim import mlc_access
+        if isinstance(i, dict) and i.get("target") and not i.get("automation"):
+            from colmind.compat.shim import mlc_access
 
-        return mlc_access(i)
+            return mlc_access(i)
+        from colmind.api import access
+
+        return access(i)
 
     def error(self, r: dict[str, Any]) -> dict[str, Any]:
         import sys

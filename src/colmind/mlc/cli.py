@@ -43,9 +43,19 @@ def main(argv: list[str] | None = None, run_cmd: str = "") -> int:
         print("\nInterrupted.")
         return 1
     except BrokenPipeError:
-        from colmind.cli.main import closed_stdout
+        return _closed_stdout()
 
-        return closed_stdout()
+
+def _closed_stdout() -> int:
+    """The reader of stdout went away (``mlc ... | head``): exit quietly like other Unix tools."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141
 
 
 def _non_ascii(args: list[str]) -> int:
@@ -118,7 +128,7 @@ def execute(cmd: Command) -> dict[str, Any]:
 
 
 def _finish(cmd: Command, result: dict[str, Any]) -> int:
-    from colmind.cli.main import exit_status
+    from colmind.errors import exit_status
     from colmind.mlc import log
 
     code = int(result.get("return", 0) or 0)
