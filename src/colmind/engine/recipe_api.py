@@ -189,9 +189,8 @@ class RecipeHelpers:
     # ------------------------------------------------------------------ deps
     def update_deps(self, i: dict[str, Any]) -> dict[str, Any]:
         """Patch ``deps`` (a dep list) with ``update_deps`` (name -> partial dep dict)."""
-        from colmind.engine import deps as deps_mod
-
         from colmind.engine import conditions, envvars
+        from colmind.engine import deps as deps_mod
 
         dep_list = i.get("deps") or []
         env = i.get("env") if isinstance(i.get("env"), dict) else {}
