@@ -1,6 +1,6 @@
 """Issue 17 item 4: every run-time change of a recipe's dependencies by its hooks
-(``automation.update_deps`` on ``meta['post_deps']``, an in-place edit, a dependency appended to
-``meta``) reaches the dependency that runs, and the cache content key keeps entries of other
+(``automation.update_deps`` on ``meta['post_deps']``, a dependency inserted into
+``meta['post_deps']``) reaches the dependency that runs, and the cache content key keeps entries of other
 variations, names and run-time tags apart (install-python-venv --name=X must not be served the
 entry of get,python,-virtual). Probe recipes ``probe-vparent`` / ``probe-vchild`` of both formats;
 cmind 4.2.0 made the same entries (tags ``kind-b,name-foo`` ...) for them.
@@ -56,7 +56,7 @@ def test_run_time_dep_changes_reach_the_dep_and_the_key(cm_home, tmp_path, monke
     try:
         assert run_cli("import", "repo", f"--path={FIXTURES / ('repo-' + coll)}").code == 0
         seen: dict[tuple[str, str], str] = {}         # (child tags) -> the run id of the entry
-        seen_extra: dict[str, str] = {}
+        seen_extra: dict[tuple[str, str], str] = {}  # (variation, name) of the inserted dep -> run id
         for variation, name, extra in requests:
             env = run_parent(variation, name, extra)
             tags = expected_child_tags(variation, name)
@@ -66,10 +66,12 @@ def test_run_time_dep_changes_reach_the_dep_and_the_key(cm_home, tmp_path, monke
             key = (tags, "")
             assert seen.setdefault(key, env[p + "PROBE_CHILD_RUN"]) == env[p + "PROBE_CHILD_RUN"]
             assert list(seen.values()).count(env[p + "PROBE_CHILD_RUN"]) == 1
-            if extra:  # the dependency appended to meta ran, with its own variation and entry
+            if extra:  # the dependency inserted into meta ran, with its own variation and entry;
+                # the caller's --name reaches it in env (post_deps), a name-<name> tag as in CM
                 assert env[p + "PROBE_EXTRA_CHILD_VARIATION"] == extra
                 run_id = env[p + "PROBE_EXTRA_CHILD_RUN"]
-                assert seen_extra.setdefault(extra, run_id) == run_id
+                assert seen_extra.setdefault((extra, name.lower()), run_id) == run_id
+                assert list(seen_extra.values()).count(run_id) == 1
                 assert run_id not in seen.values()
             else:
                 assert p + "PROBE_EXTRA_CHILD_RUN" not in env
