@@ -417,8 +417,24 @@ def _error_text(norm: Normaliser, stderr: str) -> str:
     return norm.text(head[:300] + "\n" + stderr[-300:])
 
 
+_PIP_NOISE = re.compile(r"\s*[━╸╺\-]+ [\d.]+/[\d.]+ [kKMG]?B [\d.]+ [kKMG]?B/s eta [\d:]+$|"
+                        r"\s*━+.*$| \([\d.]+ [kKMG]?B\)$")
+
+
+def stable_stdout(lines: list[str]) -> list[str]:
+    """pip's progress bars and download sizes/rates vary from run to run: dropped / cut."""
+    out = []
+    for line in lines:
+        cut = _PIP_NOISE.sub("", line)
+        if cut.strip():
+            out.append(cut)
+    return out
+
+
 def differing_keys(ref: Outcome, col: Outcome) -> list[str]:
-    keys = [k for k in ("rc", "script", "deps", "cache", "stdout") if getattr(ref, k) != getattr(col, k)]
+    keys = [k for k in ("rc", "script", "deps", "cache") if getattr(ref, k) != getattr(col, k)]
+    if stable_stdout(ref.stdout) != stable_stdout(col.stdout):
+        keys.append("stdout")
     for part in ("new_env", "new_state"):
         a, b = getattr(ref, part), getattr(col, part)
         keys += [f"{part}.{k}" for k in sorted(set(a) | set(b)) if a.get(k, "<unset>") != b.get(k, "<unset>")]
@@ -429,11 +445,15 @@ def explain(case: Case, key: str, ref: Outcome, col: Outcome) -> str:
     """Why a difference is deliberate (a row of docs/compatibility.md), or ``""``."""
     if case.coll == "mlc" and key == "rc" and (ref.rc, col.rc) == (1, 2) and "failed" in col.error:
         return "E10: a native script failure is return 2 (mlcflow: 1)"
-    if case.coll == "mlc" and key == "cache" and _without_non_virtual(col.cache) == ref.cache:
+    if case.coll == "mlc" and key == "cache" and _without_non_virtual(col.cache) == _without_non_virtual(ref.cache):
         return "E25: mlcflow drops add_extra_cache_tags (non-virtual) of get-python3 entries"
     if (case.coll == "mlc" and key == "stdout" and ref.rc == col.rc != 0 and not col.stdout
             and ref.stdout[:1] == [f"Installing missing packages: {_missing_module(col.error)}"]):
         return "E30: mlcflow pip-installs a customize.py's missing import into its own interpreter"
+    if key == "deps" and [d.rstrip(",") for d in ref.deps] == col.deps:
+        return "cmind appends ',' to a dep's tags when inherit_variation_tags has no variation to add"
+    if key == "stdout" and [x.strip() for x in stable_stdout(ref.stdout)] == [x.strip() for x in stable_stdout(col.stdout)]:
+        return "E20: indentation only (hooks print i['recursion_spaces']; CM gives post_deps other depths)"
     if key.endswith("PROBE_SEEN_QUOTES"):
         return "E17-1: a recipe value's unescaped \" is escaped (CM breaks the export, MLC escapes \\\" too)"
     if key.endswith("CHILD_RUN") and case.name == "local-probe-vparent":
@@ -447,7 +467,10 @@ def _missing_module(error: str) -> str:
 
 
 def _without_non_virtual(entries: list[list[str]]) -> list[list[str]]:
-    return sorted([t for t in tags if t != "non-virtual"] if "get-python3" in tags else tags for tags in entries)
+    """get-python3 entries without ``non-virtual`` (mlcflow drops it) and ``-virtual`` (mlcflow
+    records the request's ``-virtual`` as an entry tag instead)."""
+    return sorted([t for t in tags if t not in ("non-virtual", "-virtual")] if "get-python3" in tags else tags
+                  for tags in entries)
 
 
 def verdict(case: Case, keys: list[str], ref: Outcome, col: Outcome) -> tuple[str, dict[str, str]]:
