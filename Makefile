@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint typecheck venv clean bench
+.PHONY: demo test lint typecheck venv clean bench docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ demo: $(STAMP)
 	COLMIND_DEMO_DIR=$(CURDIR)/.demo CM_REPOS=$(CURDIR)/.demo/CM \
 	COLMIND_VENV_SYSTEM_SITE_PACKAGES=yes COLMIND_VENV_BASE_PYTHON=$(CURDIR)/$(BIN)/python \
 	$(BIN)/python -m colmind.demo
+
+# regenerate the built-in recipes' READMEs in the source tree (tests fail when one is stale)
+docs: $(STAMP)
+	PYTHONPATH=$(CURDIR)/src $(BIN)/python -m colmind.container.readmes
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -33,6 +33,11 @@ def run_mlperf_demo(workdir: str) -> int:
                output_dir=output)
     env = run.get("new_env", {})
     results = str(env.get("CM_MLPERF_OUTPUT_DIR") or output)
+    # The import comes before the check (which stops the demo when it fails) and does not repeat it.
+    imported = _run("import,mlperf,inference,to-experiment,_skip_checker",
+                    "Importing the results into experiments (one record per scenario)",
+                    submission_dir=results)
+    print(experiments_line(imported))
     check = _run("check,mlperf,submission", "Checking the result tree", submission_dir=results)
     summary_file = env.get("CM_MLPERF_SUMMARY_JSON") or os.path.join(results, "summary.json")
     valid = str(env.get("CM_MLPERF_ALL_VALID", "")).lower() in ("yes", "true", "1")
@@ -40,6 +45,7 @@ def run_mlperf_demo(workdir: str) -> int:
     print(f"Submission tree: {env.get('CM_MLPERF_SUBMISSION_DIR') or os.path.join(results, 'submission')}"
           " (open division; the folder to give an MLPerf submission checker)")
     print(f"Summary:         {summary_file}")
+    print(experiments_line(imported))
     if os.path.isfile(str(summary_file)):
         with open(str(summary_file), encoding="utf-8") as handle:
             print("\n" + summary_table(json.load(handle)))
@@ -47,6 +53,15 @@ def run_mlperf_demo(workdir: str) -> int:
           f"{'passed' if check.get('return', 1) == 0 else 'failed'}")
     print("Run `make demo` again: every setup step (venv, packages, dataset, model, LoadGen) is a cache hit.")
     return 0 if valid else 1
+
+
+def experiments_line(imported: dict) -> str:
+    """Where the import put the records, and the command that finds them."""
+    env = imported.get("new_env", {})
+    paths = [p for p in str(env.get("CM_IMPORT_MLPERF_INFERENCE_EXPERIMENTS", "")).split(";") if p]
+    where = os.path.commonpath(paths) if paths else "-"
+    return (f"Experiments:     {env.get('CM_IMPORT_MLPERF_INFERENCE_RECORDS', 0)} records in {len(paths)} "
+            f"experiments under {where} (cm-result.json in each; cm find experiment --tags=mlperf-inference,local)")
 
 
 def _fmt(value: object, unit: str = "") -> str:

@@ -57,7 +57,7 @@ MLC_META = {
     ]),
     (MLC_META, "/m/script/detect-os", [
         "# detect-os\n", "* Tags: `detect-os,detect,os,info`",
-        "```bash\ncm run script --tags=detect-os,detect,os,info\n```",
+        "```bash\ncm run script --tags=detect-os,detect,os,info\n",
         "* `MLC_HOST_OS_*`", "## Dependencies\n\nNone.", "Not cached: the script runs every time.",
         "force_cache: true",
     ]),

@@ -15,6 +15,21 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+# Plug-in table: actions implemented by a package above the api (``colmind.container``). Module
+# paths are strings imported on first use, so this layer never imports upward.
+CONTAINER_ACTIONS = {
+    "docker": "colmind.container.action:docker",
+    "dockerfile": "colmind.container.action:dockerfile",
+    "run_with_docker": "colmind.container.action:run_with_docker",
+}
+
+
+def _plugin(name: str) -> Any:
+    from importlib import import_module
+
+    module, _, func = CONTAINER_ACTIONS[name].partition(":")
+    return getattr(import_module(module), func)
+
 
 class ScriptAutomation(RecipeHelpers, Automation):
     """Portable scripts (recipes) of CM and MLC format."""
@@ -25,13 +40,31 @@ class ScriptAutomation(RecipeHelpers, Automation):
         Flags: --quiet --new --renew --skip_cache --force_cache --fake_run --fake_deps --print_deps
         -v -s --env.K=V --const.K=V --state.K=V --adr.NAME.key=V --ad.NAME.key=V --version[_min|_max]
         --extra_cache_tags --name -j --time --print_env --outdirname --path --ignore_script_error
-        --dirty --save_env --dry-run --record=PATH
+        --dirty --save_env --dry-run --record=PATH --repro
         """
         from colmind.engine import entry
 
         if truthy(i.get("help", False)) or truthy(i.get("h", False)):
             return self.help(i)
+        if i.get("docker") not in (None, False, "", "no", "false", "False") and not i.get("recursion"):
+            redirected = _plugin("run_with_docker")(self, i)
+            if redirected is not None:
+                return redirected  # type: ignore[no-any-return]
         return entry.run(self.core, self, i)
+
+    def docker(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Run a recipe in a container: ``cm docker script --tags=... [--docker_*]`` (``cmrd``).
+
+        The image is built from colmind's own wheel and the recipe's repositories (offline), one
+        ``RUN`` per resolved dependency; its tag is a content hash (an unchanged recipe reuses it).
+        ``--docker_dry_run`` prints the Dockerfile, build/run commands, tag and mounts.
+        ``--docker_tool=auto|docker|podman|apptainer``; ``--help`` lists every ``--docker_*`` flag.
+        """
+        return _plugin("docker")(self, i)  # type: ignore[no-any-return]
+
+    def dockerfile(self, i: dict[str, Any]) -> dict[str, Any]:
+        """Write the Dockerfile and build context of a recipe: ``cm dockerfile script --tags=...``."""
+        return _plugin("dockerfile")(self, i)  # type: ignore[no-any-return]
 
     def prepare(self, i: dict[str, Any]) -> dict[str, Any]:
         """``cm prepare script``: a fake run (deps only)."""
@@ -71,30 +104,33 @@ class ScriptAutomation(RecipeHelpers, Automation):
         return {"return": 0, "help": "\n".join(texts), "list": found}
 
     def doc(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Write README.md of recipes from their meta: ``cm doc script NAME|--tags=... [--print]``."""
-        import os
-
-        from colmind.engine.readme import render_script_readme
-        from colmind.store import atomic
+        """Write README.md of recipes from their meta: ``cm doc script NAME|--tags=... [--print]
+        [--check] [--output_dir=DIR]``. ``--check`` writes nothing and fails (return 1) when a README
+        is stale; the built-in repository is only ever checked or written to ``--output_dir``."""
+        from colmind.engine import readme_files
 
         found = self.search({**i, "out": None})["list"]
         if not found:
             raise NotFound("no scripts were found to document", hint="cm find script --tags=...")
-        written = []
+        check, output_dir = truthy(i.get("check", False)), str(i.get("output_dir") or "")
+        outcomes = []
         for art in found:
-            # a README travels with its repository: name the recipe's path relative to it
-            text = render_script_readme(art.meta, art.path).replace(
-                f"`{art.path}`", f"`{os.path.relpath(art.path, art.repo.path)}`")
             if truthy(i.get("print", False)):
+                text = readme_files.render_for(art)
                 if is_console(i):
                     say(text)
                 continue
-            target = os.path.join(art.path, "README.md")
-            atomic.write_text(target, text)
-            written.append(target)
-            if is_console(i):
-                say(f"Wrote {target}")
-        return {"return": 0, "list": found, "written": written}
+            outcome = readme_files.document(art, output_dir=output_dir, check=check)
+            outcomes.append(outcome)
+            if is_console(i) and (outcome.status != "current" or not check):
+                say(f"{outcome.status.capitalize()}: {outcome.target}")
+        stale = [o.target for o in outcomes if o.status == "stale"]
+        result = {"return": 0, "list": found, "written": [o.target for o in outcomes if o.status == "written"],
+                  "stale": stale}
+        if stale:
+            result.update({"return": 1, "error": f"{len(stale)} README(s) are stale; run cm doc script "
+                                                 "(built-in recipes: make docs) to regenerate them"})
+        return result
 
     def add(self, i: dict[str, Any]) -> dict[str, Any]:
         """Create a working recipe: ``cm add script [repo:]NAME [--tags=a,b]``."""

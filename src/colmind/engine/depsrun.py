@@ -31,7 +31,20 @@ def run_list(run: ScriptRun, kind: str, *, only_dynamic: bool = False) -> None:
         if dep.get("skip_if_fake_run") and run.fake_run:
             _skip(run, kind, str(dep.get("tags")), "skip_if_fake_run")
             continue
+        if _over_limit(run, kind):
+            _skip(run, kind, str(dep.get("tags")), "colmind_deps_limit")
+            continue
         _run_one(run, kind, dep)
+
+
+def _over_limit(run: ScriptRun, kind: str) -> bool:
+    """``--colmind_deps_limit=N`` (top-level fake runs only): call only the first N dependencies of
+    ``deps`` + ``prehook_deps``. ``cm docker script`` builds one image layer per dependency with it,
+    each dependency getting exactly the env it gets in the full run."""
+    limit = run.i.get("colmind_deps_limit")
+    if limit in (None, "") or run.depth != 0 or not run.fake_run or kind not in ("deps", "prehook_deps"):
+        return False
+    return len(run.deps_called) >= int(limit)
 
 
 def _skip(run: ScriptRun, kind: str, tags: str, reason: str) -> None:

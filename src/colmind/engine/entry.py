@@ -53,6 +53,7 @@ def _top(core: Any, automation: Any, i: dict[str, Any]) -> dict[str, Any]:
     env_in = datacopy.deepcopy(i.get("env") or {})
     workdir = os.path.abspath(str(i["outdirname"])) if i.get("outdirname") else os.getcwd()
     _check_writable(workdir, ctx.dry_run)
+    repro = _repro_start(i, workdir, ctx.dry_run)
     ctx.activate()
     result: dict[str, Any] = {"return": 0}
     try:
@@ -66,6 +67,19 @@ def _top(core: Any, automation: Any, i: dict[str, Any]) -> dict[str, Any]:
         ctx.deactivate()
         if not ctx.dry_run or i.get("record"):
             _write_record(ctx, i, env_in, workdir, result)
+        if repro is not None:
+            from colmind.engine import repro as repro_mod
+
+            repro_mod.finish(repro, result, ctx.version_info, workdir)
+
+
+def _repro_start(i: dict[str, Any], workdir: str, dry: bool) -> dict[str, Any] | None:
+    """``--repro``: CM's cm-output.json / cm-repro/ files for experiments (engine/repro.py)."""
+    if dry or not _flag(i, "repro"):
+        return None
+    from colmind.engine import repro as repro_mod
+
+    return repro_mod.start(i, workdir)
 
 
 def _after(ctx: ctx_mod.RunContext, i: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
