@@ -159,6 +159,8 @@ LOCAL_ROWS: list[tuple[str, tuple[str, ...], str, bool]] = [
     ("local-venv-name", ("--tags=install,python-venv", "--name=sweep"), "venv", True),  # MLC pip-installs virtualenv
     ("local-index-package-tabulate", ("--tags=get,generic-python-lib,_package.tabulate",), "venv", True),
     ("local-index-package-tabulate-cached", ("--tags=get,generic-python-lib,_package.tabulate",), "venv", True),
+    # tar-my-folder returns {'return': os.system(tar ...)}: a missing folder makes it 512
+    ("local-tar-my-folder-512", ("--tags=run,tar", "--input_dir={src}/missing", "--output_dir={src}"), "tar", False),
     # probe recipes (tests/fixtures/probes-e17, registered next to the collection)
     ("local-probe-ret512", ("--tags=probe,probe-ret512",), "", False),
     ("local-probe-chdir", ("--tags=probe,probe-chdir",), "", False),

@@ -158,3 +158,20 @@ def test_python_package_not_installed_yet_is_installed(work, fresh_python, coll,
                               "import importlib.metadata as m; print(m.version('tabulate'))"],
                              capture_output=True, text=True, check=True).stdout.strip()
     assert env[p + "PYTHONLIB_TABULATE_CACHE_TAGS"] == "version-" + version
+
+
+@pytest.mark.parametrize(("coll", "p"), COLLECTIONS)
+def test_hook_returning_os_system_512_exits_1(work, tmp_path, cm_home, coll, p):
+    # tar-my-folder returns {'return': os.system(tar ...)}: tar exits 2 -> 512. cmind exits 1
+    # (KeyError on the missing 'error'), mlcflow exits 1 (ScriptExecutionError); never 0
+    use(coll)
+    r = run_cli("run", "script", "--tags=run,tar", f"--input_dir={tmp_path / 'missing'}", f"--output_dir={tmp_path}",
+                "--quiet")
+    assert r.code == 512 and "returned 512 without an error message!" in r.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CM_", "MLC_"))}
+    env.update({"CM_REPOS": str(cm_home), "CM_INDEX_MONITOR": "no",
+                "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")})
+    proc = subprocess.run([sys.executable, "-m", "colmind", "run", "script", "--tags=run,tar",
+                           f"--input_dir={tmp_path / 'missing'}", f"--output_dir={tmp_path}", "--quiet"],
+                          env=env, cwd=work, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
