@@ -16,6 +16,7 @@ venv: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-cache --config pyproject.toml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

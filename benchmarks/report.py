@@ -400,6 +400,9 @@ def render(results: Path = RESULTS_DIR, out: Path = RESULTS_MD) -> str:
     elif harness:
         parts += ["## Harness (from `bench_harness.py`)", "", "```json",
                   json.dumps(harness.get("summary", harness), indent=2)[:4000], "```", ""]
+    dask_md = results / "dask.md"
+    if dask_md.is_file():
+        parts += ["## Experiments on Dask (from `bench_dask.py`)", "", dask_md.read_text(encoding="utf-8").strip(), ""]
     parts += ["## Targets", "", table(["target", "measured", "verdict"], targets) if targets else "(none measured)",
               "", "## Interpretation", "", START, kept_interpretation(out), END, ""]
     return "\n".join(parts)

@@ -43,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-mlc", action="store_true", help="leave mlcflow out of the engine benchmark")
     parser.add_argument("--no-setup", action="store_true", help="do not run setup_tools.py")
-    parser.add_argument("--only", default="", help="comma list of: core, engine, harness, app")
+    parser.add_argument("--only", default="", help="comma list of: core, engine, harness, app, dask")
     args = parser.parse_args(argv)
-    only = set(filter(None, args.only.split(","))) or {"core", "engine", "harness", "app"}
+    only = set(filter(None, args.only.split(","))) or {"core", "engine", "harness", "app", "dask"}
     quick = ["--quick"] if args.quick else []
     failures = []
     if not args.no_setup and step("setup", [str(BENCH / "setup_tools.py")]):
@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = [("core", [str(BENCH / "bench_core.py"), "--no-pyc", *quick]),
             ("engine", [str(BENCH / "bench_engine.py"), *quick, *(["--skip-mlc"] if args.skip_mlc else [])])]
     plan.append(("app", [str(BENCH / "bench_app.py")]))
+    plan.append(("dask", [str(BENCH / "bench_dask.py"), *(["--repeats", "1"] if args.quick else [])]))
     harness = BENCH / "bench_harness.py"
     if harness.is_file():  # another developer's script: it prints a markdown table on stdout
         plan.append(("harness", [str(harness), *(["--repeats", "1", "--duration", "1"] if args.quick else [])]))

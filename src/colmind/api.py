@@ -43,6 +43,10 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
         return exc.to_dict()
     except (KeyboardInterrupt, BrokenPipeError):
         raise
+    except RecursionError:
+        if debug:
+            raise
+        return {"return": 1, "error": "the input or a meta it reads is nested too deeply"}
     except Exception as exc:
         if debug:
             raise
@@ -118,7 +122,7 @@ def _check_types(i: dict[str, Any]) -> None:
 
 
 def _print_cli_help(i: dict[str, Any], full: bool) -> dict[str, Any]:
-    from colmind.cli.info import INFO_CLI
+    from colmind.version import INFO_CLI
 
     if i.get("out") == "con":
         print(INFO_CLI)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 ACTION_SUBSTITUTIONS = {"ls": "search", "list": "search", "find": "search", "rm": "delete",
                         "mv": "move", "ren": "move", "rename": "move", "cp": "copy"}
-from colmind.cli.info import INFO_CLI  # noqa: E402
+from colmind.version import INFO_CLI  # noqa: E402
 
 TRUE_WORDS = ("yes", "on", "true", "1")
 FALSE_WORDS = ("no", "off", "false", "0")

@@ -12,11 +12,14 @@ import sys
 from colmind.config import Settings, load_settings
 from colmind.errors import AlreadyExists, AutomationNotFound, BadFile, CMError, NotFound
 from colmind.store import ids
+from colmind.store.atomic import staging_folder
 from colmind.store.index import Index
 from colmind.store.inherit import inherited_meta
 from colmind.store.lock import locked
 from colmind.store.meta import load_meta_pair, merge_dicts, save_meta_json, save_meta_yaml
 from colmind.store.model import Artifact, RepoInfo, Row
+from colmind.store.names import check_artifact_path, check_cm_name
+from colmind.store.readonly import check_writable
 from colmind.store.repos import Registry
 from colmind.store.scan import load_row, scan_repo
 from colmind.store.tags import TagQuery
@@ -321,27 +324,40 @@ class Core:
     def add(self, automation: str, alias: str = "", uid: str = "", meta: dict[str, Any] | None = None,
             repo: str = "local", tags: Sequence[str] = (), yaml: bool = False) -> Artifact:
         """Create a new artifact (``_cm.json`` written atomically); ``AlreadyExists`` if present."""
+        for value, what in ((alias, "artifact name"), (uid, "artifact UID")):
+            if value:
+                check_cm_name(value, what)
         auto_alias, auto_uid = self.resolve_automation(automation)
         target = self.target_repo(repo)
+        check_writable(target)
         uid = uid or ids.gen_uid()
-        path = os.path.join(target.content_path, auto_alias or auto_uid, alias or uid)
+        auto_dir = check_cm_name(auto_alias or auto_uid, "automation name")
+        path = os.path.join(target.content_path, auto_dir, alias or uid)
         new_meta = dict(meta or {})
         for key, value in (("alias", alias), ("uid", uid), ("automation_alias", auto_alias),
                            ("automation_uid", auto_uid)):
             if not new_meta.get(key):
                 new_meta[key] = value
-        all_tags = [str(t) for t in (new_meta.get("tags") or [])]
+        old_tags = new_meta.get("tags") or []
+        if not isinstance(old_tags, list):
+            raise CMError(f"meta key 'tags' must be a list of tags, not {type(old_tags).__name__} ({old_tags!r:.80})")
+        all_tags = [str(t) for t in old_tags]
         all_tags += [t for t in tags if t and t not in all_tags]
         if all_tags:
             new_meta["tags"] = all_tags
         with self.artifact_lock(path):
             if any(os.path.isfile(os.path.join(path, n)) for n in ("_cm.json", "_cm.yaml")):
                 raise AlreadyExists(f"artifact already exists in the path {path}")
-            os.makedirs(path, exist_ok=True)
-            (save_meta_yaml if yaml else save_meta_json)(path, new_meta)
-            return self._record(target, path)
+            created = [p for p in (os.path.dirname(path), path) if not os.path.isdir(p)]
+            try:
+                _write_new_artifact(path, new_meta, yaml)
+                return self._record(target, path)
+            except BaseException:
+                _remove_new_folders(path, created)  # a failed add leaves nothing behind
+                raise
 
     def _record(self, repo: RepoInfo, path: str) -> Artifact:
+        check_artifact_path(path, repo.content_path)
         order = next((i for i, r in enumerate(self.repos) if r.uid == repo.uid), 0)
         row = load_row(repo, order, os.path.dirname(path), path)
         if row is None or row.error:
@@ -357,6 +373,7 @@ class Core:
     def update(self, artifact: Artifact, meta: dict[str, Any], *, replace: bool = False,
                replace_lists: bool = False) -> Artifact:
         """Merge ``meta`` into the artifact's meta (or replace it) and write ``_cm.json``."""
+        check_writable(artifact.path, "update")
         with self.artifact_lock(artifact.path):
             loaded = load_meta_pair(artifact.path)
             if loaded is None:
@@ -365,16 +382,39 @@ class Core:
             if replace:
                 keep: dict[str, Any] = {k: current[k] for k in ("uid", "alias", "automation_uid", "automation_alias")
                         if k in current}
-                new_meta = merge_dicts(keep, meta)
+                new_meta = _merged_meta(keep, meta, replace_lists=True)
             else:
-                new_meta = merge_dicts(current, meta, append_lists=not replace_lists)
-            if isinstance(new_meta.get("tags"), list):
-                new_meta["tags"] = _unique_tags(new_meta["tags"])
+                new_meta = _merged_meta(current, meta, replace_lists=replace_lists)
             save_meta_json(artifact.path, new_meta)
             return self._record(artifact.repo, artifact.path)
 
+    def copy_folder(self, source: Artifact, repo: RepoInfo, path: str, change: dict[str, Any]) -> Artifact:
+        """Copy ``source``'s folder to ``path`` with ``change`` merged into its meta (as ``update``
+        does). The copy is filled and its meta rewritten under a hidden name, then renamed into
+        place: a process killed half-way never leaves a half-copied artifact, nor a second
+        artifact with the source's UID."""
+        import shutil
+
+        check_writable(repo, "write into")
+        with self.artifact_lock(path):
+            if os.path.exists(path):
+                raise AlreadyExists(f"artifact already exists in the path {path}")
+            staging = staging_folder(path, "adding")
+            shutil.rmtree(staging, ignore_errors=True)  # left by a killed copy or add
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            try:
+                shutil.copytree(source.path, staging, symlinks=True)
+                loaded = load_meta_pair(staging)
+                save_meta_json(staging, _merged_meta(loaded[0] if loaded else {}, change))
+                os.rename(staging, path)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            return self._record(repo, path)
+
     def write_meta(self, artifact: Artifact, meta: dict[str, Any]) -> Artifact:
         """Replace the artifact's ``_cm.json`` with exactly ``meta``."""
+        check_writable(artifact.path, "update")
         with self.artifact_lock(artifact.path):
             save_meta_json(artifact.path, meta)
             yaml_path = os.path.join(artifact.path, "_cm.yaml")
@@ -384,11 +424,10 @@ class Core:
 
     def delete(self, artifact: Artifact) -> None:
         """Remove the artifact directory and its index entry."""
+        check_writable(artifact.path, "delete")
         with self.artifact_lock(artifact.path):
             if os.path.isdir(artifact.path):
-                import shutil
-
-                shutil.rmtree(artifact.path, onerror=_force_remove)
+                _remove_artifact_folder(artifact.path)
             if self.index is not None:
                 self.index.remove(artifact.path)
             self._auto_keys.clear()
@@ -413,6 +452,14 @@ class Core:
         return access(i)
 
 
+def _merged_meta(current: dict[str, Any], change: dict[str, Any], replace_lists: bool = False) -> dict[str, Any]:
+    """``update``'s merge: ``change`` into ``current``, lists appended, tags kept unique."""
+    new_meta = merge_dicts(current, change, append_lists=not replace_lists)
+    if isinstance(new_meta.get("tags"), list):
+        new_meta["tags"] = _unique_tags(new_meta["tags"])
+    return new_meta
+
+
 def _unique_tags(tags: list[Any]) -> list[str]:
     out: list[str] = []
     for tag in tags:
@@ -420,6 +467,58 @@ def _unique_tags(tags: list[Any]) -> list[str]:
         if text and not text.startswith("-") and text not in out:
             out.append(text)
     return out
+
+
+def _write_new_artifact(path: str, meta: dict[str, Any], yaml: bool) -> None:
+    """Write a new artifact's meta. A new folder is filled under a hidden name and renamed into
+    place, so that a process killed half-way never leaves a folder without its meta (the next add
+    of the same name, under the same artifact lock, removes what it left). A folder that exists
+    already (files a user wants to make an artifact) gets its meta file written atomically."""
+    save = save_meta_yaml if yaml else save_meta_json
+    if os.path.isdir(path):
+        save(path, meta)
+        return
+    import shutil
+
+    staging = staging_folder(path, "adding")
+    for left in (staging, staging_folder(path, "deleting")):  # by a killed add or rm (we hold the lock)
+        shutil.rmtree(left, ignore_errors=True)
+    os.makedirs(staging)
+    try:
+        save(staging, meta)
+        os.rename(staging, path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _remove_artifact_folder(path: str) -> None:
+    """Rename the folder out of sight first, then delete it: a process killed half-way never leaves
+    a half-deleted artifact (its meta without its files) for others to find."""
+    import shutil
+
+    trash = staging_folder(path, "deleting")
+    if os.path.exists(trash):
+        shutil.rmtree(trash, onerror=_force_remove)
+    try:
+        os.rename(path, trash)
+    except OSError:
+        trash = path  # (a file system without renames of folders): delete in place
+    shutil.rmtree(trash, onerror=_force_remove)
+
+
+def _remove_new_folders(path: str, created: list[str]) -> None:
+    """Remove the folders a failed add created: the artifact's (under its lock), and the automation
+    folder only while empty (another process may be adding an artifact there meanwhile)."""
+    import shutil
+
+    if path in created:
+        shutil.rmtree(path, ignore_errors=True)
+    if os.path.dirname(path) in created:
+        try:
+            os.rmdir(os.path.dirname(path))
+        except OSError:
+            pass
 
 
 def _force_remove(func: Any, path: str, _exc: Any) -> None:

@@ -66,6 +66,9 @@ def main() -> int:
     from colmind.demo_mlperf import run_mlperf_demo
 
     code = run_mlperf_demo(workdir)
+    print("\nExplore these results in the Playground (then open the printed URL):")
+    print(f"  CM_REPOS={os.environ['CM_REPOS']} cm run script \"gui _playground\"   "
+          "# http://127.0.0.1:8765/?action=experiments&tags=mlperf-inference")
     print(f"\ncolmind demo finished in {time.perf_counter() - start:.0f} s (exit {code})")
     return code
 

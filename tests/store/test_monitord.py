@@ -299,7 +299,7 @@ def test_a_stuck_monitor_costs_one_timeout_and_is_replaced(home: Path, monitored
     assert monitored.wait(home).instance  # and a fresh monitor can start
 
 
-# -- the query thread's view of the tree (colmind.store.monitor_query) -------------------------------
+# -- the query thread's view of the tree (colmind.indexd.query) -------------------------------
 @pytest.fixture
 def daemon(cm_home: Path) -> Any:
     """A monitor's state in this process (no serving loop): the query thread's side alone."""

@@ -8,6 +8,8 @@ from colmind.console import confirm, say
 from colmind.errors import AlreadyExists, CMError, NotFound
 from colmind.store import ids
 from colmind.store.model import Artifact
+from colmind.store.names import check_cm_name
+from colmind.store.readonly import check_writable
 from colmind.store.tags import split_tags
 
 TYPE_CHECKING = False
@@ -20,6 +22,17 @@ COMMON_ACTIONS = ("add", "copy", "delete", "info", "load", "move", "search", "te
 
 def is_console(i: dict[str, Any]) -> bool:
     return i.get("out") == "con"
+
+
+def meta_input(i: dict[str, Any]) -> dict[str, Any]:
+    """The ``meta`` input key (``--meta.KEY=VALUE``, ``@file``): a mapping, or a clear error."""
+    meta = i.get("meta")
+    if meta is None or meta == "":
+        return {}
+    if not isinstance(meta, dict):
+        raise CMError(f"input key 'meta' must be a mapping (--meta.KEY=VALUE), not {type(meta).__name__} "
+                      f"({meta!r:.80})")
+    return dict(meta)
 
 
 def truthy(value: Any) -> bool:
@@ -75,7 +88,7 @@ class Automation:
         refs = ids.parse_object(str(i.get("artifact") or ""))
         alias, uid = refs[0]
         repo = ids.assemble(*refs[1]) if len(refs) > 1 else "local"
-        meta = dict(i.get("meta") or {})
+        meta = meta_input(i)
         tags = split_tags(i.get("tags")) + split_tags(i.get("new_tags"))
         art = self.core.add(self._automation_name(i), alias=alias, uid=uid, meta=meta, repo=repo or "local",
                             tags=tags, yaml=truthy(i.get("yaml", False)))
@@ -114,7 +127,7 @@ class Automation:
             answer = confirm("More than 1 artifact found. Are you sure you want to update them all (y/N): ")
             if not answer:
                 raise CMError("more than 1 artifact found: add -f (--force) to update them all")
-        meta = dict(i.get("meta") or {})
+        meta = meta_input(i)
         new_tags = split_tags(i.get("tags"))
         updated = []
         for art in found:
@@ -135,6 +148,7 @@ class Automation:
         force = truthy(i.get("force", False)) or truthy(i.get("f", False))
         deleted: list[Artifact] = []
         for art in found:
+            check_writable(art.path, "delete")
             if not self._confirm_delete(i, art, force):
                 continue
             self.core.delete(art)
@@ -179,12 +193,17 @@ class Automation:
 
     def _target_path(self, art: Artifact, target: list[tuple[str, str]]) -> tuple[Any, str, str, str]:
         new_alias, new_uid = target[0]
+        for value, what in ((new_alias, "new artifact name"), (new_uid, "new artifact UID")):
+            if value:
+                check_cm_name(value, what)
         repo = self.core.target_repo(ids.assemble(*target[1])) if len(target) > 1 else art.repo
+        check_writable(repo, "write into")
         auto_dir = os.path.basename(os.path.dirname(art.path))
         name = new_alias or new_uid or os.path.basename(art.path)
         return repo, os.path.join(repo.content_path, auto_dir, name), new_alias, new_uid
 
     def _move_one(self, i: dict[str, Any], art: Artifact, target: list[tuple[str, str]]) -> Artifact:
+        check_writable(art.path, "move")
         repo, new_path, new_alias, new_uid = self._target_path(art, target)
         if os.path.realpath(new_path) != os.path.realpath(art.path) and os.path.exists(new_path):
             raise CMError(f"target artifact (directory) already exists: {new_path}")
@@ -224,20 +243,16 @@ class Automation:
                 raise AlreadyExists(f"artifact already exists in the path {new_path}")
             if is_console(i):
                 say(f'* Copying "{art.path}" to\n         "{new_path}"')
-            import shutil
-
-            shutil.copytree(art.path, new_path, symlinks=True)
             change: dict[str, Any] = {"alias": new_alias or os.path.basename(new_path),
                                       "uid": new_uid or ids.gen_uid()}
             if not new_alias and ids.is_uid(os.path.basename(new_path)):
                 change["alias"] = ""
-            handle = self.core._record(repo, new_path)
             tags = split_tags(i.get("new_tags"))
             if tags:
                 change["tags"] = tags
             if is_console(i):
                 say(f'- Updating meta in "{new_path}"')
-            copies.append(self.core.update(handle, change))
+            copies.append(self.core.copy_folder(art, repo, new_path, change))
         return {"return": 0, "list": copies}
 
     def info(self, i: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from colmind.errors import CMError, NotFound
 from colmind.store import atomic, ids
 from colmind.store.meta import load_meta_pair
 from colmind.store.model import RepoInfo
+from colmind.store.names import BadName, check_name, check_relative_path, name_problem
 from colmind.store.repos import load_repo, repo_meta_for_new
 
 TYPE_CHECKING = False
@@ -62,7 +63,7 @@ class RepoAutomation(Automation):
     # -- registration ------------------------------------------------------------------------
     def init(self, i: dict[str, Any]) -> dict[str, Any]:
         """Create and register a repo: ``cm init repo [ALIAS] [--path=P|--here] [--uid=] [--desc=] [--prefix=]``."""
-        alias = str(i.get("artifact") or "")
+        alias = _check_alias(str(i.get("artifact") or ""))
         path = str(i.get("path") or "")
         if not path:
             path = os.getcwd() if (truthy(i.get("here", False)) or not alias) else str(
@@ -141,9 +142,9 @@ class RepoAutomation(Automation):
         if not artifact and not url:
             return self._pull_all(i)
         source = classify(artifact, url)
-        dest = self.core.repos_path / "repos" / source.alias.replace("/", "@")
+        dest = self.core.repos_path / "repos" / check_name(source.alias.replace("/", "@"), "repository folder name")
         if i.get("dir"):
-            dest = dest / str(i["dir"])
+            dest = dest / check_relative_path(str(i["dir"]), "--dir")
         if dest.exists():
             result = self._update_existing(i, str(dest))
         else:
@@ -309,6 +310,16 @@ def install_requirements(path: str, meta: dict[str, Any], extra_pip: str, consol
     return True
 
 
+def _check_alias(alias: str) -> str:
+    """A repository alias names a folder of ``$CM_REPOS/repos``: a path is given with ``--path``."""
+    if alias:
+        problem = name_problem(alias, extra_forbidden=":,")
+        if problem:
+            raise BadName(f"invalid repository alias {alias[:200]!r}: it {problem}; a repository placed "
+                          f"elsewhere on purpose is given with --path (cm init repo [ALIAS] --path=DIR)")
+    return alias
+
+
 def _check_same(meta: dict[str, Any], alias: str, uid: str, prefix: str, path: str) -> None:
     for key, wanted in (("alias", alias), ("uid", uid), ("prefix", prefix)):
         if wanted and str(meta.get(key, "")) != wanted:
@@ -334,7 +345,7 @@ def _alias_inside_zip(archive: str) -> str:
             raise CMError(f"detected problem in cmr.yaml inside {archive}: {exc}") from None
         alias = str(meta.get("alias") or "") if isinstance(meta, dict) else ""
         if alias:
-            if alias.startswith(".") or any(c in alias for c in "/\\:"):
+            if alias.startswith(".") or name_problem(alias, extra_forbidden=":,"):
                 raise CMError(f"{archive}: repository alias {alias!r} cannot be used as a folder name")
             return alias
     raise CMError(f"{archive} holds no cmr.yaml/cmr.json with an alias")

@@ -5,7 +5,7 @@ Thin: every action delegates to :mod:`colmind.engine`.
 
 from __future__ import annotations
 
-from colmind.automations.base import Automation, is_console, truthy
+from colmind.automations.base import Automation, is_console, meta_input, truthy
 from colmind.console import say
 from colmind.engine.recipe_api import RecipeHelpers
 from colmind.errors import NotFound
@@ -144,7 +144,7 @@ class ScriptAutomation(RecipeHelpers, Automation):
 
             raise CMError("give the new recipe a name: cm add script my-recipe --tags=my,recipe")
         meta = template.meta_for(alias, split_tags(i.get("tags")) or [alias])
-        meta.update(i.get("meta") or {})
+        meta.update(meta_input(i))
         r = super().add({**i, "meta": meta, "tags": None, "out": None})
         template.write_files(str(r["path"]), alias)
         if is_console(i):

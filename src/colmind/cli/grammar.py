@@ -53,6 +53,7 @@ def _load_input_file(name: str) -> dict[str, Any]:
     import os
 
     from colmind.errors import NotFound
+    from colmind.store import limits
     from colmind.store.meta import load_json_or_yaml
 
     if not (name.endswith(".json") or name.endswith(".yaml")):
@@ -60,6 +61,7 @@ def _load_input_file(name: str) -> dict[str, Any]:
     if not os.path.isfile(name):
         raise NotFound(f"File {name} not found")
     data = load_json_or_yaml(name)
+    limits.check_depth(data, name)
     if data is None:
         return {}
     if not isinstance(data, dict):

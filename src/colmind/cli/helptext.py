@@ -83,7 +83,7 @@ def _api_text(method: Any, name: str) -> str:
 
 def action_help(obj: Any, method_name: str, action: str, i: dict[str, Any]) -> dict[str, Any]:
     method = getattr(obj, method_name, None)
-    if method is None:
+    if method is None or method_name.startswith("_") or not callable(method):
         raise NotFound("API not found")
     doc = inspect.getdoc(method) or "(no description)"
     if i.get("out") == "con":

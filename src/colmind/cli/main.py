@@ -60,9 +60,9 @@ def _env_debug() -> bool:
 def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
     saved = _save_to_json_target(args)
     if saved:
-        from colmind.store import atomic
-
-        atomic.write_json(saved, _json_safe(result))
+        problem = _save_to_json(saved, result)
+        if problem:
+            result = {"return": 1, "error": problem}
     code = int(result.get("return", 0) or 0)
     try:
         if output == "json":
@@ -87,6 +87,25 @@ def _save_to_json_target(args: list[str]) -> str:
         stripped = token.lstrip("-")
         if stripped.startswith("save_to_json=") or stripped.startswith("save-to-json="):
             return stripped.split("=", 1)[1]
+    return ""
+
+
+def _save_to_json(target: str, result: dict[str, Any]) -> str:
+    """Write ``--save_to_json`` (atomically); a problem is returned as the error to report."""
+    import os
+
+    from colmind.store import atomic
+
+    folder = os.path.dirname(os.path.abspath(target))
+    if not target or target.endswith(("/", os.sep)) or os.path.isdir(target):
+        return f"cannot write --save_to_json={target}: it is a folder, give a file name"
+    if not os.path.isdir(folder):
+        return f"cannot write --save_to_json={target}: folder {folder} does not exist"
+    try:
+        atomic.write_json(target, _json_safe(result))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"cannot write --save_to_json={target}: {reason}"
     return ""
 
 

@@ -56,7 +56,14 @@ def load_json(file_name: str, check_if_exists: bool = False, encoding: str = "ut
 def _yaml_parse(handle: Any) -> Any:
     import yaml
 
-    meta = yaml.load(handle, Loader=yaml.FullLoader)
+    from colmind.store import limits
+
+    text = handle.read()
+    name = getattr(handle, "name", "YAML file")
+    limits.check_size(text, name)
+    meta = yaml.load(text, Loader=yaml.FullLoader)
+    if limits.may_alias(text):
+        limits.check_expansion(meta, name)  # an alias bomb or a self-reference: code 4
     return {} if meta is None else meta
 
 

@@ -114,21 +114,18 @@ def _has_cm_meta(path: str) -> bool:
 
 
 def _load_meta_files(path: str, mlc_only: bool = False) -> dict[str, Any]:
-    import json
-
-    import yaml
+    # the store's loaders: clear errors naming the file, and the input limits (store/limits.py)
+    from colmind.store.meta import load_json_file, load_yaml_file
 
     meta: dict[str, Any] = {}
     for name in ("meta.yaml",) if mlc_only else ("meta.yaml", "_cm.yaml"):
         p = os.path.join(path, name)
         if os.path.isfile(p):
-            with open(p, encoding="utf-8") as f:
-                meta.update(yaml.safe_load(f) or {})
+            meta.update(load_yaml_file(p) or {})
     for name in ("meta.json",) if mlc_only else ("meta.json", "_cm.json"):
         p = os.path.join(path, name)
         if os.path.isfile(p):
-            with open(p, encoding="utf-8") as f:
-                meta.update(json.load(f))
+            meta.update(load_json_file(p))
     return meta
 
 

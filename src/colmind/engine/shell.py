@@ -205,7 +205,7 @@ def run(workdir: str, env: Mapping[str, Any], native: str, *, windows: bool = Fa
     wrapper = os.path.join(workdir, name)
     atomic.write_text(wrapper, tmp_script_text(env, native, windows, prefix_lines))
     if not windows:
-        os.chmod(wrapper, 0o755)
+        os.chmod(wrapper, atomic.executable_mode())
     cmd = ["cmd", "/c", name] if windows else ["bash", "-c", f". ./{name}"]
     log_path = os.path.join(workdir, LOG_FILE)
     code, tail = _spawn(cmd, workdir, log_path, stream, base_env)

@@ -56,8 +56,14 @@ class TagQuery(FrozenValue):
 
 def split_tags(value: str | Sequence[str] | None) -> list[str]:
     """Split a comma string (or list of strings) into stripped, non-empty tags."""
-    if value is None:
+    if value is None or isinstance(value, bool):  # a bare --tags
         return []
+    if isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, (str, list, tuple)):
+        from colmind.errors import CMError
+
+        raise CMError(f"tags must be a comma-separated string or a list, not {type(value).__name__}")
     items: Iterable[str] = value.split(",") if isinstance(value, str) else value
     out: list[str] = []
     for item in items:

@@ -44,5 +44,5 @@ def meta_for(alias: str, tags: list[str]) -> dict[str, object]:
 def write_files(path: str, alias: str, prefix: str = "CM_") -> None:
     atomic.write_text(os.path.join(path, "customize.py"), CUSTOMIZE.format(prefix=prefix, alias=alias))
     atomic.write_text(os.path.join(path, "run.sh"), RUN_SH.replace("{prefix}", prefix))
-    os.chmod(os.path.join(path, "run.sh"), 0o755)
+    os.chmod(os.path.join(path, "run.sh"), atomic.executable_mode())
     atomic.write_text(os.path.join(path, "run.bat"), RUN_BAT.replace("{prefix}", prefix))

@@ -37,6 +37,13 @@ class ExperimentAutomation(Automation):
             return replay.replay_run_record(i)
         return replay.replay_steps(i)
 
+    def pareto(self, i: dict[str, Any]) -> dict[str, Any]:
+        """The non-dominated records of a run: ``cm pareto experiment NAME --objective=max:KEY
+        --objective=min:KEY [--constraint=EXPR] [--dir=RUN] [--out=json]``; writes cm-pareto.json."""
+        from colmind.experiment import pareto_action
+
+        return pareto_action.pareto_experiment(i)
+
     def test(self, i: dict[str, Any]) -> dict[str, Any]:
         """Print the input (CM's ``test`` action of this automation)."""
         import json

@@ -17,7 +17,7 @@ from colmind.experiment import artifact as art_mod
 from colmind.experiment import command as cmd_mod
 from colmind.experiment import explore as exp_mod
 from colmind.experiment import records
-from colmind.experiment.model import K_KEY, StepOutcome, StepSpec, is_success, step_key
+from colmind.experiment.model import K_KEY, StepOutcome, StepSpec, dims_of, is_success, step_key
 
 LOCAL_VARS = ("CD", "CM_EXPERIMENT_STEP", "CM_EXPERIMENT_PATH", "CM_EXPERIMENT_PATH2", "CM_EXPERIMENT_PATH3")
 
@@ -152,6 +152,8 @@ def execute(sweep: Sweep, i: dict[str, Any], console: Any) -> list[StepOutcome]:
     capture = jobs > 1 or str(i.get("executor") or "local") != "local"
     outcomes: list[StepOutcome] = []
     gate = Gate(run_step)
+    for record in sweep.done.values():  # a resumed search learns from what already ran
+        strategy.tell(dims_of(record), record)
     index = 0
     while True:
         wanted = strategy.ask(batch)
@@ -178,9 +180,14 @@ def execute(sweep: Sweep, i: dict[str, Any], console: Any) -> list[StepOutcome]:
     return outcomes
 
 
+EXECUTOR_INPUTS = ("scheduler", "collect")  # --executor=dask --scheduler=tcp://HOST:PORT --collect=PATTERN
+
+
 def _executor_options(i: dict[str, Any]) -> dict[str, Any]:
     value = i.get("executor_options") or {}
-    return dict(value) if isinstance(value, dict) else {}
+    options = dict(value) if isinstance(value, dict) else {}
+    options.update({k: i[k] for k in EXECUTOR_INPUTS if i.get(k) not in (None, "")})
+    return options
 
 
 def _int(value: Any, name: str) -> int:

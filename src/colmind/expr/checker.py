@@ -83,15 +83,18 @@ class Expr:
     """A checked expression; evaluate it as often as needed."""
 
     def __init__(self, text: str, tree: ast.Expression, limits: Limits) -> None:
+        from colmind.expr.interp import build
+
         self.text = text
         self.tree = tree
         self.limits = limits
         self.names = free_names(tree)
+        self._fn = build(tree.body, text)
 
     def evaluate(self, variables: Mapping[str, Any] | None = None) -> Any:
-        from colmind.expr.interp import Interpreter
+        from colmind.expr.interp import run
 
-        return Interpreter(self.text, variables or {}, self.limits).run(self.tree.body)
+        return run(self.text, self._fn, {} if variables is None else variables, self.limits)
 
     def __repr__(self) -> str:
         return f"Expr({self.text!r})"

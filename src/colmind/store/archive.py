@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from colmind.errors import CMError
+from colmind.store import atomic
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar")
 
@@ -120,13 +121,14 @@ def _extract_zip(archive: str, target: str) -> None:
                 entries.append(_Entry(name, link))
             _check_entries(archive, entries)
             os.makedirs(target, exist_ok=True)
+            umask = atomic.current_umask()
             for info, entry in zip(infos, entries, strict=True):
                 if entry.link:
                     continue
                 zf.extract(info, target)
                 mode = info.external_attr >> 16
                 if mode & 0o111 and not info.is_dir():
-                    os.chmod(os.path.join(target, entry.name), mode & 0o777)
+                    os.chmod(os.path.join(target, entry.name), mode & 0o777 & ~umask)  # as unzip does
             for entry in entries:
                 if entry.link:
                     dest = os.path.join(target, entry.name)

@@ -50,7 +50,8 @@ _SEP = "\x1f"
 def _row_values(row: Row) -> tuple[Any, ...]:
     import json  # writes only: a query must not pay for json (and re, enum)
 
-    meta = row.meta_json if row._meta is None else json.dumps(row.meta)
+    # default=str: a YAML meta may hold what JSON cannot (a date); the index keeps its text
+    meta = row.meta_json if row._meta is None else json.dumps(row.meta, default=str)
     return (row.path, row.repo_order, row.repo_alias, row.repo_uid, row.auto_dir, row.automation_uid,
             row.automation_alias, row.uid, row.alias, _SEP.join(row.tags), meta, row.sig, row.base, row.error)
 
@@ -98,6 +99,7 @@ class Index:
         sqlite = _sqlite_module()
         for attempt in range(2):
             try:
+                _create_honouring_umask(self.db_path)
                 conn = sqlite.connect(self.db_path, timeout=60, isolation_level=None)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 if _schema_version(conn, sqlite) != SCHEMA_VERSION:  # new, older or foreign file
@@ -288,6 +290,14 @@ class Index:
 
     # -- direct updates by colmind's own writes -------------------------------------------
     def put(self, row: Row) -> None:
+        """Record one artifact written by colmind: it must sit right inside its automation folder."""
+        from colmind.store.names import check_artifact_path
+
+        check_artifact_path(row.path, os.path.dirname(row.auto_dir))
+        if os.path.normpath(os.path.dirname(row.path)) != os.path.normpath(row.auto_dir):
+            from colmind.store.names import BadName
+
+            raise BadName(f"invalid artifact path {row.path!r}: not in its automation folder {row.auto_dir}")
         changes = _Changes()
         changes.put(row)
         self._apply(self._connect(), changes)
@@ -356,6 +366,18 @@ def _reported_in_full(monitor: Monitor, repos: list[RepoInfo]) -> bool:
     what a sync of one does (the report names what changed; a folder synced before the monitor's
     epoch is stat-checked once, and trusted from then on)."""
     return all(monitor.token_for(repo.content_path) for repo in repos)
+
+
+def _create_honouring_umask(path: str) -> None:
+    """Create the empty database file 0666 less the umask (SQLite itself creates it 0644, which a
+    group sharing ``$CM_REPOS`` under umask 002 could not write); its -wal/-shm files take its mode."""
+    if os.path.exists(path):
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        pass
 
 
 def _sqlite_module() -> Any:

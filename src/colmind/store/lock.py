@@ -80,7 +80,7 @@ def _acquire(key: str, wait: float) -> Callable[[], None]:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         return _acquire_portable(key, wait)
-    fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o666)  # less the umask, as every file
     start = time.monotonic()
     attempt = 0
     while True:

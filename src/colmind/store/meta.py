@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from colmind.errors import BadFile, NotFound
-from colmind.store import atomic
+from colmind.errors import BadFile, CMError, NotFound
+from colmind.store import atomic, limits
 
 TYPE_CHECKING = False
 
@@ -28,17 +28,43 @@ def load_yaml_file(path: str) -> Any:
         raise BadFile(f"detected problem in {path}: not UTF-8 text ({exc})") from None
     except OSError as exc:
         raise BadFile(f"detected problem in {path}: cannot read it ({exc.strerror or exc})") from None
+    limits.check_size(text, path)
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         raise BadFile(f"detected problem in {path}: {_yaml_problem(text, path)}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # a 5,000-digit integer, deep nesting
+        raise BadFile(f"detected problem in {path}: {_short(exc)}") from None
+    if limits.may_alias(text):
+        limits.check_expansion(data, path)
+    return data
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 300 else text[:300] + "..."
+
+
+_PY_REPARSE_BYTES = 256 * 1024
+_PY_REPARSE_BRACKETS = 200
 
 
 def _yaml_problem(text: str, path: str) -> str:
-    """PyYAML's own message for a bad document, naming ``path`` (as CM prints it), not the C parser's."""
+    """PyYAML's own message for a bad document, naming ``path`` (as CM prints it), not the C parser's.
+    A large or deeply bracketed text gets the C parser's message instead (PyYAML's pure-Python
+    parser needs seconds for 5,000 nested brackets)."""
     import io
 
     import yaml
+
+    if len(text) > _PY_REPARSE_BYTES or text.count("[") + text.count("{") > _PY_REPARSE_BRACKETS:
+        try:
+            yaml.load(io.StringIO(text), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError as exc:
+            return str(exc).replace("<file>", path)
+        except (ValueError, RecursionError) as exc:
+            return _short(exc)
+        return "invalid YAML"
 
     stream = io.StringIO(text)
     stream.name = path  # type: ignore[misc]
@@ -66,14 +92,11 @@ def load_json_file(path: str) -> Any:
         raise BadFile(f"detected problem in {path}: cannot read it ({exc.strerror or exc})") from None
     from colmind.store.jsonload import loads
 
+    limits.check_size(text, path)
     try:
         return loads(text)
-    except ValueError as exc:
-        import json
-
-        if not isinstance(exc, json.JSONDecodeError):
-            raise
-        raise BadFile(f"detected problem in {path}: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # also a 5,000-digit integer, deep nesting
+        raise BadFile(f"detected problem in {path}: {_short(exc)}") from None
 
 
 def load_json_or_yaml(path: str) -> Any:
@@ -142,11 +165,22 @@ def merge_dicts(base: dict[str, Any], over: dict[str, Any], *, append_lists: boo
 def save_meta_json(directory: str, meta: dict[str, Any]) -> str:
     """Write ``_cm.json`` atomically in CM's style (indent 2, sorted keys)."""
     path = os.path.join(directory, "_cm.json")
-    atomic.write_json(path, meta)
+    atomic.write_text(path, meta_json_text(meta, path))
     return path
+
+
+def meta_json_text(meta: dict[str, Any], path: str) -> str:
+    """``meta`` as CM-style JSON, or a clear error naming what JSON cannot hold."""
+    try:
+        return atomic.dump_json(meta)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise CMError(f"cannot write {path}: the meta holds a value JSON cannot represent ({_short(exc)})") from None
 
 
 def save_meta_yaml(directory: str, meta: dict[str, Any]) -> str:
     path = os.path.join(directory, "_cm.yaml")
-    atomic.write_yaml(path, meta)
+    try:
+        atomic.write_yaml(path, meta)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise CMError(f"cannot write {path}: the meta holds a value YAML cannot represent ({_short(exc)})") from None
     return path

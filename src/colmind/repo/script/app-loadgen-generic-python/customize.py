@@ -12,7 +12,10 @@ SETTINGS = (('CM_MLPERF_LOADGEN_MIN_DURATION', 'min_duration'),
 OPTIONS = (('CM_MLPERF_MODEL_NAME', '--model-name'), ('CM_MLPERF_USER_CONF', '--user-conf'),
            ('CM_MLPERF_LOADGEN_THREADS', '--threads'),
            ('CM_MLPERF_LOADGEN_MAX_BATCHSIZE', '--batch-size'), ('CM_MLPERF_TIMEOUT', '--timeout'),
-           ('CM_MLPERF_MODEL_OUTPUT_NAME', '--output-name'))
+           ('CM_MLPERF_MODEL_OUTPUT_NAME', '--output-name'),
+           ('CM_MLPERF_ORT_INTRA_OP_THREADS', '--intra-op-threads'),
+           ('CM_MLPERF_ORT_INTER_OP_THREADS', '--inter-op-threads'),
+           ('CM_MLPERF_ORT_GRAPH_OPT', '--graph-opt'))
 
 
 def _yes(value):

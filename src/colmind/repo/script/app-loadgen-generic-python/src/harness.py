@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="cpu | cuda")
     p.add_argument("--threads", type=int, default=0, help="worker threads (Server/Offline); 0 = CPU count")
     p.add_argument("--intra-op-threads", type=int, default=0, help="onnxruntime intra-op threads; 0 = auto")
+    p.add_argument("--inter-op-threads", type=int, default=1,
+                   help="onnxruntime inter-op threads; above 1 the session runs independent nodes in parallel")
+    p.add_argument("--graph-opt", default="all", choices=["disable", "basic", "extended", "all"],
+                   help="onnxruntime graph optimization level")
     p.add_argument("--batch-size", type=int, default=32, help="max samples per inference call")
     p.add_argument("--no-fast-sut", action="store_true", help="use ConstructSUT instead of ConstructFastSUT")
     p.add_argument("--performance-sample-count", type=int, default=0, help="0 = whole dataset")

@@ -15,6 +15,8 @@ from typing import Any
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
+GRAPH_OPT = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC", "extended": "ORT_ENABLE_EXTENDED",
+             "all": "ORT_ENABLE_ALL"}
 
 
 class DeviceUnavailable(Exception):
@@ -30,6 +32,8 @@ class BackendOptions:
     model_path: str
     device: str = "cpu"
     intra_op_threads: int = 1
+    inter_op_threads: int = 1
+    graph_opt: str = "all"  # disable | basic | extended | all (onnxruntime's GraphOptimizationLevel)
     output_name: str = ""
     fail_after_batches: int = -1  # < 0: never; n >= 0: raise from the (n+1)-th batch on
 
@@ -51,7 +55,10 @@ def check_device(ort: Any, device: str) -> list[str]:
 def _session(ort: Any, opts: BackendOptions) -> Any:
     so = ort.SessionOptions()
     so.intra_op_num_threads = max(1, opts.intra_op_threads)
-    so.inter_op_num_threads = 1
+    so.inter_op_num_threads = max(1, opts.inter_op_threads)
+    if opts.inter_op_threads > 1:
+        so.execution_mode = ort.ExecutionMode.ORT_PARALLEL
+    so.graph_optimization_level = getattr(ort.GraphOptimizationLevel, GRAPH_OPT[opts.graph_opt])
     so.add_session_config_entry("session.set_denormal_as_zero", "1")
     so.log_severity_level = 3
     providers = check_device(ort, opts.device)

@@ -35,6 +35,7 @@ def thread_plan(args: argparse.Namespace) -> tuple[int, int]:
 def make_backend(args: argparse.Namespace, intra: int) -> lg_backend.OrtBackend:
     return lg_backend.OrtBackend(lg_backend.BackendOptions(
         model_path=args.model, device=args.device, intra_op_threads=intra,
+        inter_op_threads=getattr(args, "inter_op_threads", 1), graph_opt=getattr(args, "graph_opt", "all"),
         output_name=args.output_name, fail_after_batches=args.inject_failure_after))
 
 
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     backend = make_backend(args, intra)
     info = {"backend": backend_info(backend), "dataset_samples": dataset.count,
             "settings": {"device": args.device, "threads": workers, "intra_op_threads": intra,
+                         "inter_op_threads": getattr(args, "inter_op_threads", 1),
+                         "graph_opt": getattr(args, "graph_opt", "all"),
                          "batch_size": args.batch_size, "fast_sut": not args.no_fast_sut,
                          "trace": bool(args.trace)}}
     if args.calibrate:

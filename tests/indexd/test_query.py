@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from colmind.cli import main as cli_main
-from colmind.store import monitor_query
+from colmind.indexd import query as monitor_query
+from colmind.indexd.query import CapturedStream, CodeChanged, QueryWorker, Refused
 from colmind.store.monitor_protocol import (
     ERR,
     OUT,
@@ -26,7 +27,6 @@ from colmind.store.monitor_protocol import (
     encode_query,
     query_env,
 )
-from colmind.store.monitor_query import CapturedStream, CodeChanged, QueryWorker, Refused
 
 ELIGIBLE = [
     (["find", "script", "--tags=get,python"], True),
