@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from colmind.exitcodes import error_message, exit_status
+
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
@@ -30,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         raise
     return _finish(result, args, first_output())
+
+
+def exit_with(code: object) -> None:
+    """``sys.exit`` with :func:`exit_status` applied (for console scripts and ``halt``)."""
+    sys.exit(exit_status(code))
 
 
 def closed_stdout() -> int:
@@ -72,7 +79,7 @@ def _finish(result: dict[str, Any], args: list[str], output: Any) -> int:
 def _error_text(error: str) -> str:
     """CM's ``CM error: <message>!`` exactly (scripts parse it; multi-line messages keep the
     pasteable lines, such as a re-run command, before their last line)."""
-    return f"\nCM error: {error}!"
+    return f"\nCM error: {error_message(error)}!"
 
 
 def _save_to_json_target(args: list[str]) -> str:
@@ -127,7 +134,7 @@ def run() -> None:
     except KeyboardInterrupt:  # Ctrl-C while the monitor answers: as main() says it
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)
-    sys.exit(main(args) if served is None else served)
+    exit_with(main(args) if served is None else served)
 
 
 # the actions the index monitor may answer (``monitor_protocol.QUERY_ACTIONS``, not imported here:
@@ -145,17 +152,17 @@ def try_served(args: list[str]) -> int | None:
 
 def run_script() -> None:
     """Console script ``cmr``: ``cm run script <args>``."""
-    sys.exit(main(["run", "script", *sys.argv[1:]]))
+    exit_with(main(["run", "script", *sys.argv[1:]]))
 
 
 def run_experiment() -> None:
     """Console script ``cme``: ``cm run experiment <args>``."""
-    sys.exit(main(["run", "experiment", *sys.argv[1:]]))
+    exit_with(main(["run", "experiment", *sys.argv[1:]]))
 
 
 def run_docker() -> None:
     """Console script ``cmrd``: ``cm docker script <args>``."""
-    sys.exit(main(["docker", "script", *sys.argv[1:]]))
+    exit_with(main(["docker", "script", *sys.argv[1:]]))
 
 
-__all__ = ["main", "run", "run_docker", "run_experiment", "run_script"]
+__all__ = ["error_message", "exit_status", "exit_with", "main", "run", "run_docker", "run_experiment", "run_script"]
