@@ -44,6 +44,11 @@ class Case:
     name: str
     args: tuple[str, ...]
     runs: int = 1  # >1: the same command again (cache hit); the last run is compared
+    # local sources (issue 17): "tar" = a fresh payload.tar.gz in <SRC> for the case (``{src}`` in
+    # args); "venv" = also a fresh venv first on PATH (nothing installed in it); index = the
+    # package index is allowed (PIP_NO_INDEX unset) for install-from-index cases
+    sources: str = ""
+    index: bool = False
 
 
 def _cases(coll: str, rows: list[tuple[str, str] | tuple[str, str, int]]) -> list[Case]:
@@ -138,6 +143,48 @@ MLC_CASES = _cases("mlc", COMMON_ROWS + SHARED_TAIL + [
     ("detect-host-system-details", "--tags=detect,host,system"),
 ])
 
+# Issue 17: recipes that install from the package index, download, extract, benchmark, make venvs,
+# and hooks that return 512, fed from local sources only (a tarball made per case, ``file://`` URLs,
+# a fresh venv for installs). ``{p}`` is the collection's env prefix, ``{src}`` the case's source dir.
+LOCAL_ROWS: list[tuple[str, tuple[str, ...], str, bool]] = [
+    ("local-extract-tar-to", ("--tags=extract,file", "--input={src}/payload.tar.gz", "--extract_path={src}/out"), "tar", False),
+    ("local-extract-tar-cached", ("--tags=extract,file", "--input={src}/payload.tar.gz"), "tar", False),
+    ("local-download-curl", ("--tags=download,file,_curl", "--url=file://{src}/payload.tar.gz",
+                             "--download_path={src}/dl"), "tar", False),
+    ("local-download-curl-cached", ("--tags=download,file,_curl", "--url=file://{src}/payload.tar.gz"), "tar", False),
+    ("local-benchmark-exit3", ("--tags=benchmark-program", "--env.{p}RUN_DIR={src}",
+                               "--env.{p}RUN_CMD=sh -c 'exit 3'"), "tar", False),
+    ("local-benchmark-ok", ("--tags=benchmark-program", "--env.{p}RUN_DIR={src}", "--env.{p}RUN_CMD=echo benchmarked"),
+     "tar", False),
+    ("local-venv-name", ("--tags=install,python-venv", "--name=sweep"), "venv", True),  # MLC pip-installs virtualenv
+    ("local-index-package-tabulate", ("--tags=get,generic-python-lib,_package.tabulate",), "venv", True),
+    ("local-index-package-tabulate-cached", ("--tags=get,generic-python-lib,_package.tabulate",), "venv", True),
+    # tar-my-folder returns {'return': os.system(tar ...)}: a missing folder makes it 512
+    ("local-tar-my-folder-512", ("--tags=run,tar", "--input_dir={src}/missing", "--output_dir={src}"), "tar", False),
+    # probe recipes (tests/fixtures/probes-e17, registered next to the collection)
+    ("local-probe-ret512", ("--tags=probe,probe-ret512",), "", False),
+    ("local-probe-chdir", ("--tags=probe,probe-chdir",), "", False),
+    ("local-probe-dollar-fail", ("--tags=probe,probe-dollar",), "", False),
+    ("local-probe-dollar-ok", ("--tags=probe,probe-dollar,_ok",), "", False),
+    ("local-probe-detect16", ("--tags=probe,probe-detect16",), "", False),
+    ("local-probe-vparent", ("--tags=probe,probe-vparent,_b", "--name=Foo", "--extra=x"), "", False),
+]
+PROBE_REPOS = {"cm": PROJECT_ROOT / "tests" / "fixtures" / "probes-e17" / "repo-cm",
+               "mlc": PROJECT_ROOT / "tests" / "fixtures" / "probes-e17" / "repo-mlc"}
+
+
+def _local_cases(coll: str) -> list[Case]:
+    p = "CM_" if coll == "cm" else "MLC_"
+    out = []
+    for name, args, sources, index in LOCAL_ROWS:
+        runs = 2 if name.endswith("-cached") else 1
+        out.append(Case(coll, name, tuple(a.replace("{p}", p) for a in args), runs, sources, index))
+    return out
+
+
+CM_CASES += _local_cases("cm")
+MLC_CASES += _local_cases("mlc")
+
 # Package managers a recipe could call to install something: blocked for all tools alike (a
 # recipe that would install is not offline; the sweep must never change the machine).
 BLOCKED_COMMANDS = ("apt-get", "apt", "yum", "dnf", "zypper", "pacman", "brew", "snap")
@@ -184,16 +231,32 @@ class Tool:
     def cache_dir(self) -> Path:
         return self.repos / ("local/cache" if self.name == "mlcflow" else "repos/local/cache")
 
-    def env(self) -> dict[str, str]:
+    @property
+    def src(self) -> Path:
+        """Local sources of the case in progress (tarballs; ``{src}`` in a case's args)."""
+        return self.root / "src"
+
+    @property
+    def venv(self) -> Path:
+        """A fresh venv of the case in progress (``sources="venv"``), first on PATH."""
+        return self.root / "pyv"
+
+    def env(self, case: Case | None = None) -> dict[str, str]:
         key = "MLC_REPOS" if self.name == "mlcflow" else "CM_REPOS"
-        env = clean_env(self.home, extra={key: str(self.repos), "PIP_NO_INDEX": "1"})
-        env["PATH"] = str(self.root.parent.parent / "guard") + os.pathsep + env.get("PATH", "")
+        extra = {key: str(self.repos)}
+        if case is None or not case.index:
+            extra["PIP_NO_INDEX"] = "1"
+        env = clean_env(self.home, extra=extra)
+        path = str(self.root.parent.parent / "guard") + os.pathsep + env.get("PATH", "")
+        if case is not None and case.sources == "venv":
+            path = str(self.venv / "bin") + os.pathsep + path
+        env["PATH"] = path
         return env
 
-    def call(self, args: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
+    def call(self, args: list[str], timeout: int, case: Case | None = None) -> subprocess.CompletedProcess[str]:
         self.work.mkdir(parents=True, exist_ok=True)
         try:
-            return subprocess.run([self.exe, *args], cwd=self.work, env=self.env(), text=True,
+            return subprocess.run([self.exe, *args], cwd=self.work, env=self.env(case), text=True,
                                   capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired as exc:
             out = exc.stdout if isinstance(exc.stdout, str) else ""
@@ -203,12 +266,14 @@ class Tool:
         """Create the home once, warm the tool's index, keep a copy as the template."""
         shutil.rmtree(self.root, ignore_errors=True)
         self.repos.mkdir(parents=True)
+        probes = str(PROBE_REPOS[self.coll])
         if self.name == "cmind":
-            (self.repos / "repos.json").write_text(json.dumps([self.collection]))
+            (self.repos / "repos.json").write_text(json.dumps([self.collection, probes]))
         elif self.name == "mlcflow":
-            (self.repos / "repos.json").write_text(json.dumps([str(self.repos / "local"), self.collection]))
+            (self.repos / "repos.json").write_text(json.dumps([str(self.repos / "local"), self.collection, probes]))
         else:
             self.call(["import", "repo", f"--path={self.collection}"], timeout)
+            self.call(["import", "repo", f"--path={probes}"], timeout)
         self.call(["find", "script", "--tags=detect,os"], timeout)
         shutil.copytree(self.home, self.root / "template", symlinks=True)
 
@@ -217,7 +282,27 @@ class Tool:
             monitorctl.stop(self.repos, self.env(), str(self.root))
         shutil.rmtree(self.home, ignore_errors=True)
         shutil.rmtree(self.work, ignore_errors=True)
+        shutil.rmtree(self.src, ignore_errors=True)
+        shutil.rmtree(self.venv, ignore_errors=True)
         shutil.copytree(self.root / "template", self.home, symlinks=True)
+
+    def make_sources(self, case: Case) -> None:
+        """The case's local sources: ``<SRC>/payload.tar.gz`` (payload/a.txt, payload/sub/b.txt)
+        and, for ``venv`` cases, a new venv of the base interpreter (only pip in it)."""
+        import tarfile
+
+        if not case.sources:
+            return
+        payload = self.src / "payload"
+        (payload / "sub").mkdir(parents=True)
+        (payload / "a.txt").write_text("hello\n")
+        (payload / "sub" / "b.txt").write_text("deep\n")
+        with tarfile.open(self.src / "payload.tar.gz", "w:gz") as tar:
+            tar.add(payload, arcname="payload")
+        shutil.rmtree(payload)
+        if case.sources == "venv":
+            base = getattr(sys, "_base_executable", sys.executable)
+            subprocess.run([base, "-m", "venv", str(self.venv)], check=True, capture_output=True)
 
 
 # ---------------------------------------------------------------------------------------- parsing
@@ -268,7 +353,9 @@ class Normaliser:
 
     def __init__(self, tool: Tool) -> None:
         pairs = [(str(tool.cache_dir) + "/", "<CACHE>/"), (str(tool.work), "<CWD>"), (str(tool.home), "<HOME>"),
-                 (str(Path(tool.exe).parent), "<TOOLBIN>")]
+                 (str(Path(tool.exe).parent), "<TOOLBIN>"), (str(tool.src), "<SRC>"), (str(tool.venv), "<PYV>")]
+        if tool.name == "colmind":  # the checkout's launcher (see colmind_launcher) next to the venv's bin
+            pairs.append((str(Path(sys.executable).parent), "<TOOLBIN>"))
         self.pairs = sorted(pairs, key=lambda p: -len(p[0]))
 
     def text(self, value: str) -> str:
@@ -308,12 +395,13 @@ def recipe_stdout(tool: Tool, text: str) -> list[str]:
 def run_case(tool: Tool, case: Case, timeout: int) -> Outcome:
     with tool.lock:
         tool.reset()
-        args = ["run", "script", *case.args, "-j", "--quiet"]
+        tool.make_sources(case)
+        args = ["run", "script", *(a.replace("{src}", str(tool.src)) for a in case.args), "-j", "--quiet"]
         if tool.name != "colmind":
             args.append("-v")  # logs "Found script::alias,uid" (the selected script)
         proc = None
         for _ in range(case.runs):
-            proc = tool.call(args, timeout)
+            proc = tool.call(args, timeout, case)
         assert proc is not None
         norm = Normaliser(tool)
         res = result_json(proc.stderr) or result_json(proc.stdout)
@@ -331,8 +419,24 @@ def _error_text(norm: Normaliser, stderr: str) -> str:
     return norm.text(head[:300] + "\n" + stderr[-300:])
 
 
+_PIP_NOISE = re.compile(r"\s*[━╸╺\-]+ [\d.]+/[\d.]+ [kKMG]?B [\d.]+ [kKMG]?B/s eta [\d:]+$|"
+                        r"\s*━+.*$| \([\d.]+ [kKMG]?B\)$")
+
+
+def stable_stdout(lines: list[str]) -> list[str]:
+    """pip's progress bars and download sizes/rates vary from run to run: dropped / cut."""
+    out = []
+    for line in lines:
+        cut = _PIP_NOISE.sub("", line)
+        if cut.strip():
+            out.append(cut)
+    return out
+
+
 def differing_keys(ref: Outcome, col: Outcome) -> list[str]:
-    keys = [k for k in ("rc", "script", "deps", "cache", "stdout") if getattr(ref, k) != getattr(col, k)]
+    keys = [k for k in ("rc", "script", "deps", "cache") if getattr(ref, k) != getattr(col, k)]
+    if stable_stdout(ref.stdout) != stable_stdout(col.stdout):
+        keys.append("stdout")
     for part in ("new_env", "new_state"):
         a, b = getattr(ref, part), getattr(col, part)
         keys += [f"{part}.{k}" for k in sorted(set(a) | set(b)) if a.get(k, "<unset>") != b.get(k, "<unset>")]
@@ -343,11 +447,19 @@ def explain(case: Case, key: str, ref: Outcome, col: Outcome) -> str:
     """Why a difference is deliberate (a row of docs/compatibility.md), or ``""``."""
     if case.coll == "mlc" and key == "rc" and (ref.rc, col.rc) == (1, 2) and "failed" in col.error:
         return "E10: a native script failure is return 2 (mlcflow: 1)"
-    if case.coll == "mlc" and key == "cache" and _without_non_virtual(col.cache) == ref.cache:
+    if case.coll == "mlc" and key == "cache" and _without_non_virtual(col.cache) == _without_non_virtual(ref.cache):
         return "E25: mlcflow drops add_extra_cache_tags (non-virtual) of get-python3 entries"
     if (case.coll == "mlc" and key == "stdout" and ref.rc == col.rc != 0 and not col.stdout
             and ref.stdout[:1] == [f"Installing missing packages: {_missing_module(col.error)}"]):
         return "E30: mlcflow pip-installs a customize.py's missing import into its own interpreter"
+    if key == "deps" and [d.rstrip(",") for d in ref.deps] == col.deps:
+        return "cmind appends ',' to a dep's tags when inherit_variation_tags has no variation to add"
+    if key == "stdout" and [x.strip() for x in stable_stdout(ref.stdout)] == [x.strip() for x in stable_stdout(col.stdout)]:
+        return "E20: indentation only (hooks print i['recursion_spaces']; CM gives post_deps other depths)"
+    if key.endswith("PROBE_SEEN_QUOTES"):
+        return "E17-1: a recipe value's unescaped \" is escaped (CM breaks the export, MLC escapes \\\" too)"
+    if key.endswith("CHILD_RUN") and case.name == "local-probe-vparent":
+        return "probe-vchild writes a new random run id at every real run (compared in the property test)"
     return ""
 
 
@@ -357,7 +469,10 @@ def _missing_module(error: str) -> str:
 
 
 def _without_non_virtual(entries: list[list[str]]) -> list[list[str]]:
-    return sorted([t for t in tags if t != "non-virtual"] if "get-python3" in tags else tags for tags in entries)
+    """get-python3 entries without ``non-virtual`` (mlcflow drops it) and ``-virtual`` (mlcflow
+    records the request's ``-virtual`` as an entry tag instead)."""
+    return sorted([t for t in tags if t not in ("non-virtual", "-virtual")] if "get-python3" in tags else tags
+                  for tags in entries)
 
 
 def verdict(case: Case, keys: list[str], ref: Outcome, col: Outcome) -> tuple[str, dict[str, str]]:
@@ -378,6 +493,19 @@ def make_guard(root: Path) -> None:
 
 # ---------------------------------------------------------------------------------------- main
 
+def colmind_launcher(root: Path) -> str:
+    """A ``cm`` that runs THIS checkout's ``src`` on the project's interpreter (the venv's ``cm``
+    may be an install of another checkout), without PYTHONPATH leaking into recipes."""
+    exe = Path(colmind_cm())
+    python = exe.parent / "python"
+    launcher = root / "colmind-bin" / "cm"
+    launcher.parent.mkdir(parents=True, exist_ok=True)
+    launcher.write_text(f"#!{python}\nimport sys\nsys.path.insert(0, {str(PROJECT_ROOT / 'src')!r})\n"
+                        "from colmind.cli.main import run\nrun()\n")
+    launcher.chmod(0o755)
+    return str(launcher)
+
+
 def make_tools(root: Path, colls: list[str]) -> dict[str, tuple[Tool, Tool]] | str:
     paths = load_paths()
     lanes: dict[str, tuple[Tool, Tool]] = {}
@@ -388,7 +516,7 @@ def make_tools(root: Path, colls: list[str]) -> dict[str, tuple[Tool, Tool]] | s
         if not have() or not collection or not Path(collection).is_dir():
             return f"{ref_name} or its collection is missing (run benchmarks/setup_tools.py)"
         lanes[coll] = (Tool(ref_name, coll, exe(), root / coll / ref_name, collection),
-                       Tool("colmind", coll, colmind_cm(), root / coll / "colmind", collection))
+                       Tool("colmind", coll, colmind_launcher(root), root / coll / "colmind", collection))
     return lanes
 
 

@@ -25,14 +25,18 @@ def access(i: dict[str, Any] | str | list[str] | None, out: str | None = None) -
 def error(r: dict[str, Any]) -> dict[str, Any]:
     """Print ``r['error']`` like CM when ``r['return'] > 0``; returns ``r``."""
     if r.get("return", 0) > 0:
-        print(f"\nCM error: {r.get('error', '')}!", file=sys.stderr)
+        from colmind.exitcodes import error_message
+
+        print(f"\nCM error: {error_message(str(r.get('error', '')))}!", file=sys.stderr)
     return r
 
 
 def halt(r: dict[str, Any]) -> None:
     """Print the error (if any) and exit with ``r['return']``."""
+    from colmind.exitcodes import exit_status
+
     error(r)
-    sys.exit(int(r.get("return", 0) or 0))
+    sys.exit(exit_status(r.get("return", 0)))
 
 
 __all__ = ["access", "error", "halt", "__version__"]

@@ -528,23 +528,52 @@ def _force_remove(func: Any, path: str, _exc: Any) -> None:
     func(path)
 
 
-_CORE: Core | None = None
+_CORE: Core | None = None  # the core of the thread that opened one first (nearly always the only one)
+_CORE_THREAD = 0
+# cores of other threads: an index connection may only be used by the thread that opened it, so a
+# web server's or a pool's worker threads each get their own (pruned once their thread has ended)
+_OTHER_CORES: dict[int, Core] = {}
 
 
 def get_core() -> Core:
-    """The process-wide core; re-created when ``CM_REPOS`` changed (tests)."""
-    global _CORE
+    """This thread's core; re-created when ``CM_REPOS`` changed (tests)."""
+    global _CORE, _CORE_THREAD
+    import _thread
+
     from colmind.config import default_repos_dir
 
-    if _CORE is None or _CORE.home != default_repos_dir():
-        if _CORE is not None:
-            _CORE.close()
-        _CORE = Core()
-    return _CORE
+    ident = _thread.get_ident()
+    if _CORE is None or _CORE_THREAD == ident:
+        if _CORE is None or _CORE.home != default_repos_dir():
+            if _CORE is not None:
+                _CORE.close()
+            _CORE, _CORE_THREAD = Core(), ident
+        return _CORE
+    return _thread_core(ident, default_repos_dir())
+
+
+def _thread_core(ident: int, home: str) -> Core:
+    core = _OTHER_CORES.get(ident)
+    if core is None or core.home != home:
+        if core is not None:
+            core.close()
+        alive = sys._current_frames().keys()
+        for gone in [key for key in _OTHER_CORES if key not in alive]:
+            del _OTHER_CORES[gone]  # its connection dies with the object; it cannot be closed from here
+        core = _OTHER_CORES[ident] = Core()
+    return core
 
 
 def reset_core() -> None:
+    """Forget every core (tests, a changed configuration); this thread's is closed."""
     global _CORE
-    if _CORE is not None:
+    import _thread
+
+    ident = _thread.get_ident()
+    for key, core in list(_OTHER_CORES.items()):
+        if key == ident:
+            core.close()
+    _OTHER_CORES.clear()
+    if _CORE is not None and _CORE_THREAD == ident:
         _CORE.close()
     _CORE = None

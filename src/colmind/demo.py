@@ -12,6 +12,7 @@ import tempfile
 import time
 
 from colmind.api import access
+from colmind.exitcodes import exit_status
 
 
 def _step(title: str) -> None:
@@ -21,7 +22,7 @@ def _step(title: str) -> None:
 def _ok(result: dict, what: str) -> dict:
     if result.get("return", 0) > 0:
         print(f"CM error during {what}: {result.get('error')}", file=sys.stderr)
-        sys.exit(int(result["return"]))
+        sys.exit(exit_status(result["return"]))
     return result
 
 
@@ -74,4 +75,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(exit_status(main()))

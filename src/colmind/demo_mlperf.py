@@ -9,6 +9,7 @@ import sys
 import time
 
 from colmind.api import access
+from colmind.exitcodes import exit_status
 
 
 def _run(tags: str, what: str, **inputs: object) -> dict:
@@ -20,7 +21,7 @@ def _run(tags: str, what: str, **inputs: object) -> dict:
     took = time.perf_counter() - start
     if result.get("return", 0) > 0:
         print(f"\nCM error: {result.get('error')}", file=sys.stderr)
-        sys.exit(int(result["return"]))
+        sys.exit(exit_status(result["return"]))
     print(f"--- {what}: done in {took:.1f} s", flush=True)
     return result
 

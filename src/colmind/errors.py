@@ -86,10 +86,3 @@ class LockTimeout(CMError):
 
 class ScriptError(CMError):
     """A recipe (script) failed; carries what the user needs to debug it."""
-
-
-def exit_status(code: int) -> int:
-    """The process exit status for a CM return code: 0 only for 0; a code the OS would
-    truncate (256 -> 0, 512 -> 0) or a negative one becomes 1, never a false success.
-    (A leaf function: ``cm`` and the MLC front-end, which sits below the CLI, share it.)"""
-    return code if 0 <= code <= 255 else 1

@@ -197,7 +197,7 @@ def test_detect_repo_outside_a_repo(cli: Any) -> None:
 def test_exit_status_is_never_a_false_success(code: int, status: int) -> None:
     from colmind.cli.main import exit_status
 
-    assert exit_status(code) == status
+    assert exit_status(code) == status  # main's colmind.exitcodes (the engine helper's), shared by mlc
 
 
 @pytest.mark.parametrize("code", [256, 512])
@@ -209,7 +209,9 @@ def test_cm_and_mlc_exit_non_zero_for_large_codes(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setitem(config._front_end, "mlc", False)  # restored after the test (mlc sets it)
     monkeypatch.setattr(colmind.api, "access", lambda i, out=None: {"return": code, "error": "boom"})
-    assert main(["run", "script", "x"]) == 1
+    from colmind.cli.main import exit_status
+
+    assert exit_status(main(["run", "script", "x"])) == 1  # cm's console scripts exit through exit_status
     assert mlc_main(["run", "script", "x"]) == 1
 
 

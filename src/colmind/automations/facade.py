@@ -74,11 +74,15 @@ class CMFacade:
         import sys
 
         if r.get("return", 0) > 0:
-            print(f"\nCM error: {r.get('error', '')}!", file=sys.stderr)
+            from colmind.exitcodes import error_message
+
+            print(f"\nCM error: {error_message(str(r.get('error', '')))}!", file=sys.stderr)
         return r
 
     def halt(self, r: dict[str, Any]) -> None:
         import sys
 
+        from colmind.exitcodes import exit_status
+
         self.error(r)
-        sys.exit(int(r.get("return", 1)))
+        sys.exit(exit_status(r.get("return", 1)))

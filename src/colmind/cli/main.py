@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from colmind.errors import exit_status
+from colmind.exitcodes import error_message, exit_status
 
 TYPE_CHECKING = False
 
@@ -31,7 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         if debug or _env_debug():
             raise
         raise
-    return exit_status(_finish(result, args, first_output()))
+    return _finish(result, args, first_output())
+
+
+def exit_with(code: object) -> None:
+    """``sys.exit`` with :func:`exit_status` applied (for console scripts and ``halt``)."""
+    sys.exit(exit_status(code))
 
 
 def closed_stdout() -> int:
@@ -75,7 +80,7 @@ def _error_text(error: str) -> str:
     """CM's ``CM error: <message>!`` exactly (scripts parse it; multi-line messages keep the
     pasteable lines, such as a re-run command, before their last line). ``error_prefix`` of
     ``CM_CONFIG`` replaces ``CM error:`` as in CM."""
-    return f"\n{_error_prefix()} {error}!"
+    return f"\n{_error_prefix()} {error_message(error)}!"
 
 
 def _error_prefix() -> str:
@@ -146,7 +151,7 @@ def run() -> None:
     except KeyboardInterrupt:  # Ctrl-C while the monitor answers: as main() says it
         print("\nInterrupted.", file=sys.stderr)
         sys.exit(130)
-    sys.exit(main(args) if served is None else served)
+    exit_with(main(args) if served is None else served)
 
 
 # the actions the index monitor may answer (``monitor_protocol.QUERY_ACTIONS``, not imported here:
@@ -168,17 +173,17 @@ def try_served(args: list[str]) -> int | None:
 
 def run_script() -> None:
     """Console script ``cmr``: ``cm run script <args>``."""
-    sys.exit(main(["run", "script", *sys.argv[1:]]))
+    exit_with(main(["run", "script", *sys.argv[1:]]))
 
 
 def run_experiment() -> None:
     """Console script ``cme``: ``cm run experiment <args>``."""
-    sys.exit(main(["run", "experiment", *sys.argv[1:]]))
+    exit_with(main(["run", "experiment", *sys.argv[1:]]))
 
 
 def run_docker() -> None:
     """Console script ``cmrd``: ``cm docker script <args>``."""
-    sys.exit(main(["docker", "script", *sys.argv[1:]]))
+    exit_with(main(["docker", "script", *sys.argv[1:]]))
 
 
-__all__ = ["main", "run", "run_docker", "run_experiment", "run_script"]
+__all__ = ["error_message", "exit_status", "exit_with", "main", "run", "run_docker", "run_experiment", "run_script"]

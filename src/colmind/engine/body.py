@@ -27,13 +27,13 @@ def run_body(run: ScriptRun, workdir: str, *, cached: bool) -> None:
     if not run.ctx.dry_run:
         os.chdir(workdir)
     try:
-        _steps(run, workdir, cached)
+        _steps(run, cached)
     finally:
         if not run.ctx.dry_run:
             os.chdir(previous)
 
 
-def _steps(run: ScriptRun, workdir: str, cached: bool) -> None:
+def _steps(run: ScriptRun, cached: bool) -> None:
     module = None if run.ctx.dry_run else hooks.load(run.recipe.path)
     k = run.dialect.key
     if module is not None and run.dialect.name == "mlc" and run.meta.get("predeps", True) is not False \
@@ -60,7 +60,9 @@ def _steps(run: ScriptRun, workdir: str, cached: bool) -> None:
     if run.ctx.dry_run:
         _dry_rest(run)
         return
-    _native(run, workdir)
+    # the native script, posthook/post deps, postprocess and the clean-up run in the directory
+    # preprocess left (CM: a recipe that chdirs there, such as extract-file, runs its script there)
+    _native(run, os.getcwd())
     depsrun.run_list(run, "posthook_deps")
     run.env.update(run.const)
     if module is not None and hooks.has_hook(module, "postprocess"):
@@ -68,11 +70,11 @@ def _steps(run: ScriptRun, workdir: str, cached: bool) -> None:
         _handle_return(run, _hook(run, module, "postprocess"))
     depsrun.run_list(run, "post_deps")
     if not cached and not run.i.get("dirty") and not run.i.get("shell"):
-        shell.clean(workdir, [str(f) for f in run.meta.get("clean_files") or []])
+        shell.clean(os.getcwd(), [str(f) for f in run.meta.get("clean_files") or []])
     if (run.i.get("save_env") or run.i.get("shell")) and run.depth == 0:
         path = _save_env(run)
         if run.i.get("shell"):
-            _open_shell(run, path, workdir)
+            _open_shell(run, path, os.getcwd())
     run.node.status = "ran"
 
 
@@ -93,7 +95,10 @@ def _choose_native(run: ScriptRun) -> str:
 
 def _hook(run: ScriptRun, module: Any, name: str) -> dict[str, Any]:
     run.ctx.console.debug(run.depth + 1, f"running {name}")
-    return hooks.call(module, name, hook_input(run, name), run.recipe.path)
+    try:
+        return hooks.call(module, name, hook_input(run, name), run.recipe.path)
+    finally:
+        run.sync_dep_lists()  # the hook's meta edits (update_deps, new lists) reach what runs
 
 
 def _handle_return(run: ScriptRun, r: dict[str, Any]) -> bool:

@@ -32,8 +32,11 @@ def enabled(run: ScriptRun) -> bool:
 def extra_tags(run: ScriptRun) -> list[str]:
     tags = split_tags(run.i.get("extra_cache_tags"))
     tags += [t for t in split_tags(run.env.get(run.dialect.key("EXTRA_CACHE_TAGS"))) if t not in tags]
-    if run.i.get("name"):
-        tags.append("name-" + str(run.i["name"]).lower())
+    # CM/MLC: ``name-<NAME>`` from the env (``--name`` of this recipe, or of a caller whose
+    # post_deps see it: CM_NAME is local only while deps/prehook/posthook deps run)
+    name = str(run.env.get(run.dialect.key("NAME")) or run.i.get("name") or "").strip().lower()
+    if name and "name-" + name not in tags:
+        tags.append("name-" + name)
     return tags
 
 

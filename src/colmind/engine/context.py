@@ -51,7 +51,7 @@ class RunContext(Value):
     """One top-level ``cm run script`` and everything it calls."""
 
     _fields = ("core", "automation", "console", "quiet", "dry_run", "remembered", "warned", "chain", "root",
-               "started", "chooser", "version_info", "token")
+               "started", "chooser", "version_info", "token", "literal_env")
 
     def __init__(self, core: Any, automation: Any, console: Console, quiet: bool = False, dry_run: bool = False,
                  remembered: dict[str, str] | None = None, warned: set[str] | None = None,
@@ -71,6 +71,15 @@ class RunContext(Value):
         self.chooser = chooser
         self.version_info: list[dict[str, Any]] = [] if version_info is None else version_info
         self.token = token
+        # values given by the user (``--env.K``, input flags, input_mapping at the top) or taken
+        # from the host: written to native scripts literally (E9); every other value is a recipe's
+        # own and keeps CM's double-quoted meaning (``\${PIPESTATUS[0]}`` expands in the script)
+        self.literal_env: dict[str, set[str]] = {}
+
+    def protect(self, key: str, value: Any) -> None:
+        """Mark ``value`` of ``key`` as user/host text (see ``shell.export_lines``)."""
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            self.literal_env.setdefault(key, set()).add(str(value))
 
     def warn_once(self, key: str, text: str) -> None:
         if key not in self.warned:

@@ -87,8 +87,8 @@ class ScriptRun:
         self.ctx, self.i, self.recipe, self.query, self.depth, self.node = ctx, i, recipe, query, depth, node
         self.dialect = recipe.dialect
         self.meta: dict[str, Any] = datacopy.deepcopy(recipe.meta)
-        self.dep_lists: dict[str, list[dict[str, Any]]] = {
-            k: [dict(d) for d in self.meta.get(k) or [] if isinstance(d, dict)] for k in deps.DEP_LISTS}
+        self.dep_lists: dict[str, list[dict[str, Any]]] = {}
+        self.sync_dep_lists()
         self.new_env_keys = [str(k) for k in self.meta.get("new_env_keys") or []]
         self.new_state_keys = [str(k) for k in self.meta.get("new_state_keys") or []]
         self.script_name = str(self.meta.get("script_name") or "")
@@ -144,8 +144,13 @@ class ScriptRun:
         self.const_state: dict[str, Any] = i["const_state"]
         if self.dialect.name == "mlc" and self.depth == 0:
             run_dir = self.env.get("MLC_USER_RUN_DIR") or os.getcwd()
+            self.ctx.protect("MLC_USER_RUN_DIR", run_dir)
             self.env["MLC_USER_RUN_DIR"] = run_dir
             self.const["MLC_USER_RUN_DIR"] = run_dir
+        if self.depth == 0:  # what the user passed: env and const values stay literal (E9)
+            for source in (self.env, self.const):
+                for key, value in source.items():
+                    self.ctx.protect(key, value)
         self.saved_env = datacopy.deepcopy(self.env)
         self.saved_state = datacopy.deepcopy(self.state)
         envvars.merge_dicts(self.env, i.get("local_env") or {})
@@ -171,9 +176,11 @@ class ScriptRun:
         if i.get("debug_uid"):
             env[k("TMP_DEBUG_UID")] = str(i["debug_uid"])
         env[k("TMP_CURRENT_PATH")] = os.getcwd()
+        self.ctx.protect(k("TMP_CURRENT_PATH"), env[k("TMP_CURRENT_PATH")])
         env.update(hostinfo.host_env(self.dialect))
         for name, value in hostinfo.copied_host_vars(self.dialect).items():
             env.setdefault(name, value)
+            self.ctx.protect(name, value)
         self._input_flags_to_env()
         envvars.resolve_in_place(env)
 
@@ -190,6 +197,7 @@ class ScriptRun:
                 if name == "outdirname":
                     value = os.path.abspath(str(value))
                 env[k(name.upper())] = value
+                self.ctx.protect(k(name.upper()), value)
 
     def select_versions_and_variations(self) -> None:
         """Version constraints and variations, in each format's order (spec 2.4 steps 6-7)."""
@@ -215,6 +223,22 @@ class ScriptRun:
         self.version = self.constraints.version
         self.node.variations = list(self.expansion.selected)
         self.node.versions = self.constraints.as_dict()
+
+    def sync_dep_lists(self) -> None:
+        """``meta['deps']`` (and the other three lists) ARE the lists that run: a hook that edits
+        ``i['meta'][kind]`` in place, passes it to ``automation.update_deps`` or puts a new list
+        there changes the dependency that is called (CM runs its meta's lists). Called at the start
+        and after every hook."""
+        for kind in deps.DEP_LISTS:
+            current = self.meta.get(kind)
+            if current is not None and current is self.dep_lists.get(kind):
+                continue
+            items = [d for d in current if isinstance(d, dict)] if isinstance(current, list) else []
+            if isinstance(current, list) and len(items) == len(current):
+                self.dep_lists[kind] = current
+            else:
+                self.dep_lists[kind] = items
+                self.meta[kind] = items
 
     def patch_deps(self) -> None:
         """Recursive adr (silently), meta/variation ``ad`` and input ``ad`` (strictly) by name."""

@@ -118,10 +118,27 @@ def call(module: ModuleType, name: str, i: dict[str, Any], script_dir: str) -> d
         raise HookError(f"{path}: {name}() returned {type(r).__name__}, expected a dict with 'return'")
     code = r.get("return", 0)
     if isinstance(code, int) and code > 0:
-        err = HookError(f"{name}() in {path} failed: {r.get('error', 'no error message')}")
+        err = HookError(f"{name}() in {path} failed: {failure_text(r)}")
         err.return_code = code  # type: ignore[misc]
         raise err
     return r
+
+
+def call_for_result(module: ModuleType, name: str, i: dict[str, Any], script_dir: str) -> dict[str, Any]:
+    """:func:`call` for a hook a recipe helper runs on the recipe's behalf (``detect_version``
+    after ``detect_version_using_script``/``run_native_script``): a failure comes back as the
+    hook's own result dict (``return > 0``) for the recipe to judge, as CM hands it back; a
+    recipe that probes ("installed already?") treats it as "not found" and installs."""
+    try:
+        return call(module, name, i, script_dir)
+    except HookError as exc:
+        return {"return": int(getattr(exc, "return_code", 1) or 1), "error": str(exc)}
+
+
+def failure_text(r: dict[str, Any]) -> str:
+    """The error of a failed hook result; a code without a message is named (``returned 512``)."""
+    error = str(r.get("error") or "").strip().rstrip(":").rstrip()
+    return error or f"returned {r.get('return')} without an error message"
 
 
 def _explain(exc: BaseException, path: str, what: str) -> str:

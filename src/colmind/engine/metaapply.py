@@ -23,6 +23,8 @@ def apply_input_mapping(run: ScriptRun, mapping: Mapping[str, Any]) -> None:
         if inp_key in run.i and run.i[inp_key] is not None:
             value = run.i[inp_key]
             run.env[str(env_key)] = value
+            if run.depth == 0:  # the user's own input: literal in native scripts (E9)
+                run.ctx.protect(str(env_key), value)
             if run.dialect.input_mapping_is_const:
                 run.const[str(env_key)] = value
 

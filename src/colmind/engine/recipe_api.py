@@ -109,7 +109,8 @@ class RecipeHelpers:
 
         m = re.search(str(i.get("match_text", "")), text)
         if m is None:
-            return {"return": 1, "error": f"version was not found in {file_name}: {text.strip()[:200]}"}
+            seen = text.strip()[:200]
+            return {"return": 1, "error": f"version was not detected in {file_name}" + (f" ({seen})" if seen else "")}
         version = m.group(int(i.get("group_number", 1)))
         env = i.get("which_env") if isinstance(i.get("which_env"), dict) else i.get("env")
         if isinstance(env, dict):
@@ -142,15 +143,25 @@ class RecipeHelpers:
         return {"return": 0}
 
     def detect_version_using_script(self, i: dict[str, Any]) -> dict[str, Any]:
-        """Run the recipe's version-detection script, then its ``detect_version`` hook (16 if none)."""
+        """Run the recipe's version-detection script, then its ``detect_version`` hook. Anything
+        short of a version within ``<P>VERSION``/``_MIN``/``_MAX`` (the script or the hook failed,
+        no version, another version) is return 16 "not detected", as in CM and MLC: the normal
+        outcome of an "is it installed already?" probe, after which the recipe installs."""
+        from colmind.engine import versions
+
         rsi = i.get("run_script_input") or {}
         r = self.run_native_script({**i, "script_name": i.get("script_name") or rsi.get("script_name") or "run",
                                     "detect_version": True})
-        if r.get("return", 0) > 0:
-            return {"return": 16, "error": r.get("error", "version not detected")}
-        if not r.get("version"):
+        detected = str(r.get("version") or "") if r.get("return", 0) == 0 else ""
+        env = i.get("env") if isinstance(i.get("env"), dict) else {}
+        assert isinstance(env, dict)
+        prefix = dialect_for_path(str(rsi.get("path", ""))).prefix if rsi.get("path") else "CM_"
+        wanted = versions.Constraints(version=str(env.get(prefix + "VERSION") or ""),
+                                      version_min=str(env.get(prefix + "VERSION_MIN") or ""),
+                                      version_max=str(env.get(prefix + "VERSION_MAX") or ""))
+        if not detected or not _exact_allows(wanted, detected):
             return {"return": 16, "error": "version was not detected"}
-        return r
+        return {**r, "return": 0, "detected_version": detected, "version": detected}
 
     def _detect_version_hook(self, path: str, i: dict[str, Any]) -> dict[str, Any]:
         from colmind.engine import hooks
@@ -158,7 +169,7 @@ class RecipeHelpers:
         module = hooks.load(path)
         if module is None or not hooks.has_hook(module, "detect_version"):
             return {"return": 0}
-        return hooks.call(module, "detect_version", self._hook_input(i), path)
+        return hooks.call_for_result(module, "detect_version", self._hook_input(i), path)
 
     def _hook_input(self, i: dict[str, Any]) -> dict[str, Any]:
         """A ``detect_version`` input like the engine's own hooks get (CM builds it from
@@ -178,10 +189,18 @@ class RecipeHelpers:
     # ------------------------------------------------------------------ deps
     def update_deps(self, i: dict[str, Any]) -> dict[str, Any]:
         """Patch ``deps`` (a dep list) with ``update_deps`` (name -> partial dep dict)."""
+        from colmind.engine import conditions, envvars
         from colmind.engine import deps as deps_mod
 
         dep_list = i.get("deps") or []
-        deps_mod.apply_patches({"deps": dep_list}, i.get("update_deps") or {}, strict=False)
+        env = i.get("env") if isinstance(i.get("env"), dict) else {}
+        assert isinstance(env, dict)
+        patches: dict[str, Any] = {}
+        for name, patch in (i.get("update_deps") or {}).items():
+            if not isinstance(patch, dict) or not conditions.evaluate(patch, env).active:
+                continue  # CM: a patch whose enable_if_env/skip_if_env fails is not applied
+            patches[name] = {k: envvars.substitute(v, env) for k, v in patch.items()}
+        deps_mod.apply_patches({"deps": dep_list}, patches, strict=False)
         return {"return": 0}
 
     # ------------------------------------------------------------------ files

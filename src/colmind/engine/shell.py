@@ -81,6 +81,32 @@ def _dq(value: str) -> str:
     return re.sub(r'([\\"$`])', r"\\\1", value)
 
 
+def cm_quote(value: str) -> str:
+    """A recipe's own value as CM and MLC write it: in double quotes, so ``$VAR``, ``\\$`` and
+    backticks keep their shell meaning when the script runs (``\\${PIPESTATUS[0]}`` becomes
+    ``${PIPESTATUS[0]}``, expanded where the recipe ``eval``s it). A ``"`` that is not escaped
+    already is escaped (MLC; CM writes it bare and the export breaks), and a trailing odd
+    backslash is doubled, so the value never ends the quoting early."""
+    out: list[str] = []
+    backslashes = 0
+    for ch in value:
+        if ch == '"' and backslashes % 2 == 0:
+            out.append("\\")
+        out.append(ch)
+        backslashes = backslashes + 1 if ch == "\\" else 0
+    if backslashes % 2:
+        out.append("\\")
+    return '"' + "".join(out) + '"'
+
+
+def literal_values() -> Mapping[str, set[str]] | None:
+    """The user/host values of the run in progress (``None`` outside a run: all literal)."""
+    from colmind.engine.context import current
+
+    ctx = current()
+    return None if ctx is None else ctx.literal_env
+
+
 def value_text(value: Any) -> str:
     """How a non-list env value is written (``True`` for booleans, like CM)."""
     if isinstance(value, list):
@@ -92,8 +118,14 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def export_lines(env: Mapping[str, Any], windows: bool = False) -> list[str]:
-    """One export per env key, sorted by key; ``+K`` lists prepend to the existing variable."""
+def export_lines(env: Mapping[str, Any], windows: bool = False,
+                 literal: Mapping[str, set[str]] | None = None) -> list[str]:
+    """One export per env key, sorted by key; ``+K`` lists prepend to the existing variable.
+
+    ``literal``: the values (per key) the user or the host gave; they are single-quoted and reach
+    the script as typed (E9). Any other value is the recipe's own and is written as CM does (see
+    :func:`cm_quote`). ``None`` (no run in progress, e.g. ``tmp-env.sh`` for the user): all literal.
+    """
     lines: list[str] = []
     for key in sorted(env):
         value = env[key]
@@ -108,7 +140,12 @@ def export_lines(env: Mapping[str, Any], windows: bool = False) -> list[str]:
         if not _safe_name(key):
             continue
         text = value_text(value)
-        lines.append(f'set "{key}={text}"' if windows else f"export {key}={sh_quote(text)}")
+        if windows:
+            lines.append(f'set "{key}={text}"')
+        elif literal is None or text in literal.get(key, ()):
+            lines.append(f"export {key}={sh_quote(text)}")
+        else:
+            lines.append(f"export {key}={cm_quote(text)}")
     return lines
 
 
@@ -125,7 +162,7 @@ def tmp_script_text(env: Mapping[str, Any], native: str, windows: bool,
     if windows:
         body = ["@echo off", ""] + list(prefix_lines) + export_lines(env, True) + ["", f'call "{native}"', ""]
         return "\r\n".join(body)
-    body = ["#!/bin/bash", ""] + list(prefix_lines) + export_lines(env) + ["", ""]
+    body = ["#!/bin/bash", ""] + list(prefix_lines) + export_lines(env, literal=literal_values()) + ["", ""]
     if native:
         body.append(f". {sh_quote(native)}")
     return "\n".join(body) + "\n"

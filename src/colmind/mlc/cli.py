@@ -113,8 +113,10 @@ def _help(cmd: Command) -> int:
 def execute(cmd: Command) -> dict[str, Any]:
     """Dispatch on colmind (reading mlcflow's registry too); every error is a result dict."""
     from colmind.api import reset_output
+    from colmind.config import use_mlc_registry
     from colmind.mlc.dispatch import dispatch
 
+    use_mlc_registry(True)  # before the process makes its core: it reads mlcflow's registry
     reset_output()
     try:
         return dispatch(cmd.action, cmd.target, cmd.run_args)
@@ -128,7 +130,7 @@ def execute(cmd: Command) -> dict[str, Any]:
 
 
 def _finish(cmd: Command, result: dict[str, Any]) -> int:
-    from colmind.errors import exit_status
+    from colmind.exitcodes import exit_status
     from colmind.mlc import log
 
     code = int(result.get("return", 0) or 0)

@@ -91,17 +91,17 @@ def handler_for(action: str, target: str) -> Handler:
 
 
 def use_mlc_store() -> None:
-    """Read mlcflow's registry from now on (a core made without it is replaced, unless a
-    request is running on it)."""
-    from colmind import core
+    """Read mlcflow's registry from now on: this thread's core, if made without it, is replaced,
+    unless a request is running on it (``mlc.access`` called from a recipe)."""
     from colmind.config import mlc_registry_dir, use_mlc_registry
+    from colmind.core import get_core, reset_core
 
-    current = core._CORE
-    if current is not None and current.depth > 0:
-        return  # called from inside a running request (a recipe): keep its core as it is
+    core = get_core()
+    if core.depth > 0:
+        return
     use_mlc_registry(True)
-    if current is not None and current.settings.mlc_repos != mlc_registry_dir():
-        core.reset_core()
+    if core.settings.mlc_repos != mlc_registry_dir():
+        reset_core()
 
 
 def dispatch(action: str, target: str, run_args: dict[str, Any]) -> dict[str, Any]:

@@ -16,25 +16,16 @@ from typing import Any
 
 from colmind.api import access as _access
 
-# colmind's core keeps per-thread state (its SQLite index connection belongs to the thread that
-# opened it): every call of the API from the web server's worker threads goes through this one thread.
+# colmind's core is per thread (its SQLite index connection belongs to the thread that opened it);
+# the web server's worker threads send every API call through this one thread, so the playground
+# holds one core and its requests never race each other in it.
 _API_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colmind-api")
 
 
 def access(i: dict[str, Any], call: Any = None) -> dict[str, Any]:
     """``colmind.api.access(i)`` (or ``call()``) run on the playground's API thread."""
     result: dict[str, Any] = _API_THREAD.submit(call or _access, *(() if call else (i,))).result()
-    if result.get("return") and "created in a thread" in str(result.get("error", "")):
-        # the core was opened by another thread first (a library user, a test): start a fresh one here
-        _API_THREAD.submit(_forget_core).result()
-        result = _API_THREAD.submit(call or _access, *(() if call else (i,))).result()
     return result
-
-
-def _forget_core() -> None:
-    import colmind.core
-
-    colmind.core._CORE = None  # its index connection belongs to the other thread, which closes it
 
 
 def release_core() -> None:
