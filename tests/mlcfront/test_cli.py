@@ -286,3 +286,20 @@ def test_mark_tmp(mlc: Any, registered: Path) -> None:
     assert mlc("find", "cache", "--tags=mpe-tool,tmp", "-p").stdout.strip() == str(entry)
     again = mlc("mark-tmp", "cache", "--tags=mpe-tool")
     assert again.code == 0 and "No cache entry to mark as tmp" in again.stderr
+
+
+@pytest.mark.parametrize(("argv", "first_line"), [
+    (("docker", "script", "print,hello-world", "--docker_dry_run"), "# Dockerfile ("),
+    (("apptainer", "script", "print,hello-world", "--docker_dry_run"), "# colmind.def (apptainer)"),
+])
+def test_container_actions_plan_with_the_container_planner(mlc: Any, argv: tuple[str, ...], first_line: str) -> None:
+    """``mlcd`` is ``cm docker script``; ``mlca`` the same with apptainer: a dry run prints the plan."""
+    res = mlc(*argv)
+    assert res.code == 0, res.stderr
+    assert res.stdout.startswith(first_line)
+    assert "Traceback" not in res.stderr
+
+
+def test_remote_actions_are_a_clear_error(mlc: Any) -> None:
+    res = mlc("remote-run", "script", "print,hello-world")
+    assert res.code == 1 and "is not provided by colmind's mlc front-end" in res.stderr

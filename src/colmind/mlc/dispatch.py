@@ -15,8 +15,11 @@ if TYPE_CHECKING:
 
 # the engine actions of scripts colmind runs (``mlcd`` = ``cm docker script``)
 ENGINE_ACTIONS = {"run": "run", "docker": "docker", "docker_run": "docker", "doc": "doc"}
+# ``mlca`` = ``cm docker script --docker_tool=apptainer`` (the container planner writes an apptainer
+# definition and runs it with apptainer)
+APPTAINER_ACTIONS = ("apptainer", "apptainer_run")
 # script-only actions colmind does not provide: a clear error instead of a traceback
-NOT_PROVIDED = ("apptainer", "apptainer_run", "remote_run", "remote_experiment", "remote_docker",
+NOT_PROVIDED = ("remote_run", "remote_experiment", "remote_docker",
                 "remote_slurm", "remote_slurm_experiment", "slurm_run", "slurm_docker", "slurm_apptainer",
                 "slurm_experiment", "lint")
 
@@ -81,6 +84,8 @@ def handler_for(action: str, target: str) -> Handler:
     if target == "script" and action in ENGINE_ACTIONS:
         engine_action = ENGINE_ACTIONS[action]
         return lambda run_args: items.run_script(run_args, engine_action)
+    if target == "script" and action in APPTAINER_ACTIONS:
+        return lambda run_args: items.run_script({**run_args, "docker_tool": "apptainer"}, "docker")
     if target == "script" and action in NOT_PROVIDED:
         raise MlcError(f"'mlc {action.replace('_', '-')} script' is not provided by colmind's mlc front-end "
                        "(see docs/mlc.md)")
