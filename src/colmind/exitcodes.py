@@ -27,3 +27,17 @@ def error_message(error: str) -> str:
     while text.endswith(":"):
         text = text[:-1].rstrip()
     return text or "failed without an error message"
+
+
+def closed_stdout() -> int:
+    """The reader of stdout went away (``cm ... | head``): exit quietly like other Unix tools (141,
+    the shell's status for SIGPIPE)."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from colmind.exitcodes import error_message, exit_status
+from colmind.exitcodes import closed_stdout, error_message, exit_status
 
 TYPE_CHECKING = False
 
@@ -37,18 +37,6 @@ def main(argv: list[str] | None = None) -> int:
 def exit_with(code: object) -> None:
     """``sys.exit`` with :func:`exit_status` applied (for console scripts and ``halt``)."""
     sys.exit(exit_status(code))
-
-
-def closed_stdout() -> int:
-    """The reader of stdout went away (``cm ... | head``): exit quietly like other Unix tools."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-    return 141
 
 
 def _env_debug() -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from colmind.exitcodes import closed_stdout
 from colmind.mlc import __version__ as MLC_VERSION
 
 TYPE_CHECKING = False
@@ -43,19 +44,7 @@ def main(argv: list[str] | None = None, run_cmd: str = "") -> int:
         print("\nInterrupted.")
         return 1
     except BrokenPipeError:
-        return _closed_stdout()
-
-
-def _closed_stdout() -> int:
-    """The reader of stdout went away (``mlc ... | head``): exit quietly like other Unix tools."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-    return 141
+        return closed_stdout()
 
 
 def _non_ascii(args: list[str]) -> int:
