@@ -271,3 +271,21 @@ def test_plot_labels_are_text_and_bar_plots_work(client: Any) -> None:
                       "&title=<a href=javascript:alert(1)>t</a>")
     data = re.search(r'id="plot-data">(.*?)</script>', html, re.S).group(1)
     assert "<a" not in data and "\\u003ca" not in data and '"type": "bar"' in data
+
+
+def test_catalog_pages_through_many_recipes(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large collection is listed a page at a time; the page number lives in the URL and is clamped."""
+    from colmind.playground import pages
+
+    monkeypatch.setattr(pages, "CATALOG_PAGE", 5)
+    first = ok(client, "/?action=scripts")
+    total = int(re.search(r"Found (\d+) automation recipes", first).group(1))  # type: ignore[union-attr]
+    pages_count = -(-total // 5)
+    assert total > 5 and f"Page 1 of {pages_count}" in first and 'id="prev"' not in first
+    listed = lambda html: re.findall(r'<li><a href="/\?action=scripts&amp;name=([^"%]+)', html)  # noqa: E731
+    assert len(listed(first)) == 5
+    second = ok(client, "/?action=scripts&page=2")
+    assert f"Page 2 of {pages_count}" in second and 'id="prev"' in second
+    assert not set(listed(first)) & set(listed(second))
+    assert f"Page {pages_count} of {pages_count}" in ok(client, "/?action=scripts&page=999999")
+    assert "Page 1 of" in ok(client, "/?action=scripts&page=-3")

@@ -68,8 +68,22 @@ def scripts(ctx: Context, request: Request, p: dict[str, str]) -> Response:
     categories = sorted(groups)
     if p.get("category"):
         groups = {k: v for k, v in groups.items() if k == p["category"]}
-    return page(ctx, request, "catalog.html", "scripts", groups=groups, total=len(found), p=p,
-                categories=categories, repos=repos, message="" if found else "CM scripts were not found!")
+    listed = [item for items in groups.values() for item in items]
+    number, pages = _page_number(p.get("page", ""), len(listed), CATALOG_PAGE)
+    shown = recipes.by_category(listed[(number - 1) * CATALOG_PAGE:number * CATALOG_PAGE])
+    return page(ctx, request, "catalog.html", "scripts", groups=shown, total=len(found), p=p,
+                categories=categories, repos=repos, page_no=number, pages=pages, listed=len(listed),
+                message="" if found else "CM scripts were not found!")
+
+
+CATALOG_PAGE = 100  # recipes per catalog page (a community collection has 300+)
+
+
+def _page_number(text: str, count: int, size: int) -> tuple[int, int]:
+    """(the page asked for, clamped to 1..pages; the number of pages); a non-number is page 1."""
+    pages = max(1, -(-count // size))
+    number = int(text) if text.isdigit() and len(text) < 7 else 1
+    return min(max(number, 1), pages), pages
 
 
 def recipe_page(ctx: Context, request: Request, p: dict[str, str], item: artifacts.Item) -> Response:
