@@ -9,24 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from colmind.testing import CliResult, run_cli
+from colmind.testing import run_cli
+from tests.automations.community import NEEDS_COLLECTIONS, collection, result_of
 
-PATHS = Path(__file__).resolve().parents[2] / "benchmarks" / ".venvs" / "PATHS.json"
-
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not PATHS.is_file(), reason="community collections are not installed")]
-
-
-def collection(name: str) -> str:
-    path = json.loads(PATHS.read_text())[name]
-    if not Path(path).is_dir():
-        pytest.skip(f"{path} is missing")
-    return str(path)
-
-
-def result_of(r: CliResult) -> dict:
-    start = r.stderr.index('{\n  "return"')
-    return json.loads(r.stderr[start:r.stderr.index("\n}\n", start) + 2])
+pytestmark = NEEDS_COLLECTIONS
 
 
 @pytest.fixture
